@@ -1,0 +1,169 @@
+"""The `nlc` command. Every subcommand exits 0 on success and 1 with a one-line reason per problem."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .core import questionnaire as qn
+
+
+def _fail(lines) -> int:
+    for line in [lines] if isinstance(lines, str) else lines:
+        print(f"error: {line}", file=sys.stderr)
+    return 1
+
+
+def cmd_validate(args) -> int:
+    problems = qn.validate_files(args.paths)
+    if problems:
+        return _fail([str(p) for p in problems])
+    for path in args.paths:
+        q = qn.load_questionnaire(path)
+        print(f"{path}: OK ({q.id} {q.version}, {len(q.domains)} domains, {len(q.questions)} questions)")
+    return 0
+
+
+def cmd_schema(_args) -> int:
+    print(json.dumps(qn.json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_score(args) -> int:
+    from .core.answers_csv import AnswersFileError, read_answers_csv
+    from .core.report import score_document
+
+    try:
+        q = qn.load_questionnaire(args.questionnaire)
+    except qn.QuestionnaireError as e:
+        return _fail([str(p) for p in e.problems])
+    try:
+        text = Path(args.answers).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return _fail(f"{args.answers}: cannot read the file ({e})")
+    try:
+        answers, context = read_answers_csv(text, q, args.answers)
+    except AnswersFileError as e:
+        return _fail([f"{args.answers}: {p}" for p in e.problems])
+    doc = score_document(q, answers, context)
+    if args.json:
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        overall = "n/a" if doc["overall"] is None else f"{doc['overall']:.1f}"
+        completeness = "n/a" if doc["completeness"] is None else f"{doc['completeness']:.0%}"
+        print(f"overall {overall} ({doc['band']}), completeness {completeness}")
+        for domain, value in doc["domains"].items():
+            print(f"  {domain}: {'n/a' if value is None else f'{value:.1f}'}")
+        for rec in doc["recommendations"][:10]:
+            print(f"  [{rec['priority']:.2f}] {rec['question']}: {rec['text']}")
+    return 0
+
+
+def cmd_migrate(_args) -> int:
+    from .db.migrate import upgrade
+
+    upgrade()
+    print("database is up to date")
+    return 0
+
+
+def cmd_create_user(args) -> int:
+    from .db import repo
+    from .db.session import session_scope
+
+    try:
+        with session_scope() as session:
+            city = None
+            if args.city:
+                city = repo.find_city(session, args.city)
+                if city is None:
+                    return _fail(f"no city '{args.city}' (create it first with `nlc create-city`)")
+            user = repo.create_user(session, args.email, args.password, args.role, city, args.name or "")
+            print(f"created {user.role} {user.email}" + (f" for {city.name}" if city else ""))
+    except repo.RepoError as e:
+        return _fail(str(e))
+    return 0
+
+
+def cmd_create_city(args) -> int:
+    from .db import repo
+    from .db.session import session_scope
+
+    try:
+        with session_scope() as session:
+            city = repo.create_city(session, args.name, args.country, args.region, args.population_band)
+            print(f"created city {city.name} (id {city.id})")
+    except repo.RepoError as e:
+        return _fail(str(e))
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    from .db.seed import seed_demo
+    from .db.session import session_scope
+
+    with session_scope() as session:
+        summary = seed_demo(session, cities=args.cities, seed=args.seed, only_if_empty=args.if_empty)
+    print(summary)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nlc", description="NLC toolkit self-assessment: command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check questionnaire files")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the questionnaire format")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("score", help="score one assessment from a CSV of answers")
+    p.add_argument("questionnaire")
+    p.add_argument("answers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("create-user", help="create an account")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--role", required=True)
+    p.add_argument("--city", help="city name or id (required for city_editor and city_viewer)")
+    p.add_argument("--name", help="display name")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("create-city", help="create a city")
+    p.add_argument("--name", required=True)
+    p.add_argument("--country", required=True)
+    p.add_argument("--region", default="mena")
+    p.add_argument("--population-band", default="100k_500k")
+    p.set_defaults(func=cmd_create_city)
+
+    p = sub.add_parser("seed-demo", help="create a demo network of cities, users and assessments")
+    p.add_argument("--cities", type=int, default=30)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--if-empty", action="store_true", help="do nothing when the database holds cities")
+    p.set_defaults(func=cmd_seed_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as e:  # noqa: BLE001 - the CLI promises a one-line reason, never a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(e, SQLAlchemyError):
+            return _fail(f"database error: {str(e).splitlines()[0]} (did you run `nlc migrate`?)")
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

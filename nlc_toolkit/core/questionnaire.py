@@ -1,0 +1,414 @@
+"""The questionnaire format: pydantic models, a YAML loader and a validator.
+
+A questionnaire is data (questionnaires/*.yaml). `load_questionnaire` returns a validated
+`Questionnaire` or raises `QuestionnaireError` whose problems each name the file, the path inside
+it (``domains[3].questions[2].levels``) and what is wrong. Nothing here raises a bare traceback
+for bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+THEMES = (
+    "inclusion",
+    "dialogue",
+    "trust",
+    "information_sharing",
+    "consultation",
+    "coordination",
+    "resourcing",
+)
+ACTORS = ("municipality", "national", "civil_society")
+EFFORTS = ("low", "medium", "high")
+HORIZONS = ("short", "medium", "long")
+SPECIAL_ANSWERS = ("na", "unknown")
+
+Theme = Literal[
+    "inclusion", "dialogue", "trust", "information_sharing", "consultation", "coordination", "resourcing"
+]
+Actor = Literal["municipality", "national", "civil_society"]
+Effort = Literal["low", "medium", "high"]
+Horizon = Literal["short", "medium", "long"]
+
+# Localised text: language code -> text, e.g. {en: Mandate, fr: Mandat, ar: الولاية}.
+Text = dict[str, str]
+# show_if: context question id -> the answers under which the item applies.
+Condition = dict[str, list[str]]
+
+_ID = r"^[a-z0-9][a-z0-9_.\-]*$"
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors: a misspelt `show_iff` must not silently do nothing.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScaleLevel(_Model):
+    value: int
+    label: Text
+
+
+class Scale(_Model):
+    levels: list[ScaleLevel] = Field(min_length=2)
+    allow_na: bool = True
+    allow_unknown: bool = True
+
+    @property
+    def max_level(self) -> int:
+        return max(level.value for level in self.levels)
+
+
+class Band(_Model):
+    min: float
+    label: Text
+    description: Text | None = None
+
+
+class ContextQuestion(_Model):
+    id: str = Field(pattern=_ID)
+    type: Literal["choice"] = "choice"
+    options: list[str] = Field(min_length=1)
+    text: Text
+    help: Text | None = None
+    # Display labels of the options; the option values themselves are stable ids.
+    option_labels: dict[str, Text] | None = None
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options_are_strings(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+        return value
+
+
+class Recommendation(_Model):
+    levels: list[int] = Field(min_length=1)
+    text: Text
+    effort: Effort = "medium"
+    horizon: Horizon = "medium"
+    actors: list[Actor] = Field(default_factory=lambda: ["municipality"], min_length=1)
+    show_if: Condition | None = None
+
+
+class Question(_Model):
+    id: str = Field(pattern=_ID)
+    weight: float = 1.0
+    text: Text
+    # Wording for national-government respondents, when the neutral text does not fit them.
+    perspective: dict[Literal["national", "municipality", "civil_society"], Text] | None = None
+    help: Text | None = None
+    levels: dict[int, Text]
+    evidence: Text | None = None
+    show_if: Condition | None = None
+    recommendations: list[Recommendation] = Field(default_factory=list)
+
+
+class Domain(_Model):
+    id: str = Field(pattern=_ID)
+    weight: float = 1.0
+    title: Text
+    description: Text | None = None
+    themes: list[Theme] = Field(default_factory=list)
+    questions: list[Question] = Field(min_length=1)
+
+
+class Questionnaire(_Model):
+    id: str = Field(pattern=_ID)
+    version: str
+    languages: list[str] = Field(min_length=1)
+    title: Text
+    description: Text | None = None
+    scale: Scale
+    bands: list[Band] = Field(min_length=1)
+    context: list[ContextQuestion] = Field(default_factory=list)
+    domains: list[Domain] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    # Derived look-ups (the model is frozen, so caching is safe).
+    @cached_property
+    def questions(self) -> list[Question]:
+        return [q for d in self.domains for q in d.questions]
+
+    @cached_property
+    def question_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def domain_of(self) -> dict[str, Domain]:
+        return {q.id: d for d in self.domains for q in d.questions}
+
+    @cached_property
+    def context_by_id(self) -> dict[str, ContextQuestion]:
+        return {c.id: c for c in self.context}
+
+    @property
+    def max_level(self) -> int:
+        return self.scale.max_level
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def band_label(self, score: float | None, lang: str = "en") -> str | None:
+        if score is None:
+            return None
+        label = None
+        for band in self.bands:
+            if band.min <= score:
+                label = band.label
+        return localized(label, lang) if label else None
+
+
+def localized(text: Text | None, lang: str, fallback: str = "en") -> str:
+    """The text in `lang`, else in `fallback`, else in any language present."""
+    if not text:
+        return ""
+    return text.get(lang) or text.get(fallback) or next(iter(text.values()), "")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: {self.message}"
+
+
+class QuestionnaireError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _StringBoolLoader(yaml.SafeLoader):
+    """YAML 1.1 would read yes/no/on/off as booleans; option values must stay strings."""
+
+
+_StringBoolLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StringBoolLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def read_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_StringBoolLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _pydantic_problems(source: str, err: ValidationError) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        message = e["msg"]
+        if e["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling)"
+        elif e["type"] == "missing":
+            message = "required field is missing"
+        problems.append(Problem(source, _format_loc(loc), message))
+    return problems
+
+
+def parse_questionnaire(text: str, source: str = "<questionnaire>") -> Questionnaire:
+    """Parse and validate questionnaire YAML text; raise QuestionnaireError listing every problem."""
+    try:
+        data = read_yaml(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = f"line {mark.line + 1}" if mark else ""
+        raise QuestionnaireError([Problem(source, line, f"YAML syntax error: {e.problem or e}")]) from None
+    except yaml.YAMLError as e:
+        raise QuestionnaireError([Problem(source, "", f"YAML syntax error: {e}")]) from None
+    if not isinstance(data, dict):
+        raise QuestionnaireError([Problem(source, "", "the file must hold a mapping (id, version, scale, ...)")])
+    try:
+        model = Questionnaire.model_validate(data)
+    except ValidationError as e:
+        raise QuestionnaireError(_pydantic_problems(source, e)) from None
+    problems = [Problem(source, path, msg) for path, msg in semantic_problems(model)]
+    if problems:
+        raise QuestionnaireError(problems)
+    return model
+
+
+def load_questionnaire(path: str | Path) -> Questionnaire:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise QuestionnaireError([Problem(str(path), "", f"cannot read the file ({e.strerror})")]) from None
+    except UnicodeDecodeError:
+        raise QuestionnaireError([Problem(str(path), "", "the file is not UTF-8 text")]) from None
+    return parse_questionnaire(text, str(path))
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def validate_files(paths: list[str | Path]) -> list[Problem]:
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            load_questionnaire(path)
+        except QuestionnaireError as e:
+            problems.extend(e.problems)
+    return problems
+
+
+# --------------------------------------------------------------------------- semantic rules
+
+
+def _texts(model: BaseModel, path: str):
+    """Yield (path, Text) for every translatable string in a model tree."""
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        here = f"{path}.{name}" if path else name
+        if value is None:
+            continue
+        annotation = str(field.annotation)
+        if name in ("text", "title", "label", "help", "evidence", "description"):
+            yield here, value
+        elif name == "levels" and isinstance(value, dict):
+            for level, text in value.items():
+                yield f"{here}[{level}]", text
+        elif name in ("perspective", "option_labels") and isinstance(value, dict):
+            for key, text in value.items():
+                yield f"{here}.{key}", text
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _texts(item, f"{here}[{i}]")
+        elif isinstance(value, BaseModel) and "Text" not in annotation:
+            yield from _texts(value, here)
+
+
+def _check_condition(condition: Condition | None, path: str, contexts: dict[str, ContextQuestion]):
+    for context_id, allowed in (condition or {}).items():
+        context = contexts.get(context_id)
+        if context is None:
+            yield f"{path}.show_if.{context_id}", f"'{context_id}' is not a context question"
+            continue
+        for value in allowed:
+            if value not in context.options:
+                yield (
+                    f"{path}.show_if.{context_id}",
+                    f"'{value}' is not an option of '{context_id}' (options: {', '.join(context.options)})",
+                )
+
+
+def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
+    """Rules the schema cannot express; each problem is (path, message)."""
+    problems: list[tuple[str, str]] = []
+    add = lambda path, message: problems.append((path, message))  # noqa: E731
+
+    if len(set(q.languages)) != len(q.languages):
+        add("languages", "a language is listed twice")
+
+    # Scale: values 0..L, contiguous.
+    values = [level.value for level in q.scale.levels]
+    if sorted(values) != list(range(len(values))):
+        add("scale.levels", f"values must be 0..L without gaps or repeats, got {values}")
+    scale_values = set(values)
+
+    # Bands: ascending mins starting at 0.
+    mins = [band.min for band in q.bands]
+    if mins[0] != 0:
+        add("bands[0].min", "the first band must start at 0")
+    for i in range(1, len(mins)):
+        if mins[i] <= mins[i - 1]:
+            add(f"bands[{i}].min", f"band mins must ascend ({mins[i]} after {mins[i - 1]})")
+    for i, m in enumerate(mins):
+        if not 0 <= m <= 100:
+            add(f"bands[{i}].min", f"must be within 0..100, got {m}")
+
+    # Every translatable string in every declared language, and no undeclared language.
+    declared = set(q.languages)
+    for path, text in _texts(q, ""):
+        for lang in q.languages:
+            if not str(text.get(lang) or "").strip():
+                add(path, f"missing '{lang}' text")
+        for lang in text:
+            if lang not in declared:
+                add(path, f"language '{lang}' is not declared in `languages`")
+
+    # Unique ids: domains, questions, context questions share one namespace of answer keys.
+    seen: dict[str, str] = {}
+    for i, c in enumerate(q.context):
+        here = f"context[{i}]"
+        if c.id in seen:
+            add(f"{here}.id", f"duplicate id '{c.id}' (also at {seen[c.id]})")
+        seen.setdefault(c.id, here)
+        if len(set(c.options)) != len(c.options):
+            add(f"{here}.options", "an option is listed twice")
+        for key in (c.option_labels or {}):
+            if key not in c.options:
+                add(f"{here}.option_labels.{key}", f"'{key}' is not one of the options")
+    domain_ids: dict[str, str] = {}
+    for di, d in enumerate(q.domains):
+        dpath = f"domains[{di}]"
+        if d.id in domain_ids:
+            add(f"{dpath}.id", f"duplicate domain id '{d.id}' (also at {domain_ids[d.id]})")
+        domain_ids.setdefault(d.id, dpath)
+        if d.weight <= 0:
+            add(f"{dpath}.weight", f"must be > 0, got {d.weight}")
+        for qi, question in enumerate(d.questions):
+            qpath = f"{dpath}.questions[{qi}]"
+            if question.id in seen:
+                add(f"{qpath}.id", f"duplicate id '{question.id}' (also at {seen[question.id]})")
+            seen.setdefault(question.id, qpath)
+            if question.id in SPECIAL_ANSWERS:
+                add(f"{qpath}.id", f"'{question.id}' is reserved")
+            if question.weight <= 0:
+                add(f"{qpath}.weight", f"must be > 0, got {question.weight}")
+            missing = sorted(scale_values - set(question.levels))
+            if missing:
+                add(f"{qpath}.levels", f"missing descriptor for level(s) {', '.join(map(str, missing))}")
+            extra = sorted(set(question.levels) - scale_values)
+            if extra:
+                add(f"{qpath}.levels", f"level(s) {', '.join(map(str, extra))} are not on the scale")
+            problems.extend(_check_condition(question.show_if, qpath, q.context_by_id))
+            for ri, rec in enumerate(question.recommendations):
+                rpath = f"{qpath}.recommendations[{ri}]"
+                outside = sorted(set(rec.levels) - scale_values)
+                if outside:
+                    add(f"{rpath}.levels", f"level(s) {', '.join(map(str, outside))} are outside the scale 0..{q.max_level}")
+                problems.extend(_check_condition(rec.show_if, rpath, q.context_by_id))
+    return problems
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Questionnaire.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "NLC toolkit questionnaire"
+    return schema

@@ -1,0 +1,126 @@
+"""SQLAlchemy 2 models. Answers are stored per respondent and never overwritten by another one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("admin", "network_staff", "city_editor", "city_viewer", "facilitator")
+RESPONDENT_GROUPS = ("municipality", "national", "civil_society", "other")
+ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "approved")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class City(Base):
+    __tablename__ = "city"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(50))
+    population_band: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("name", "country", name="uq_city_name_country"),)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    city: Mapped[City | None] = relationship()
+
+
+class QuestionnaireVersion(Base):
+    """The full text of every questionnaire version seen, so old assessments stay scorable."""
+
+    __tablename__ = "questionnaire_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(50))
+    checksum: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("questionnaire_id", "version", name="uq_questionnaire_version"),)
+
+
+class Assessment(Base):
+    __tablename__ = "assessment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), index=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    year: Mapped[int] = mapped_column()
+    round: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    city: Mapped[City] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    respondents: Mapped[list[Respondent]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
+    context_answers: Mapped[list[ContextAnswer]] = relationship(cascade="all, delete-orphan")
+
+
+class ContextAnswer(Base):
+    """City-profile answer of an assessment (unscored; drives show_if)."""
+
+    __tablename__ = "context_answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id", name="uq_context_answer"),)
+
+
+class Respondent(Base):
+    __tablename__ = "respondent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    label: Mapped[str] = mapped_column(String(200))  # a guest label when there is no user
+    group: Mapped[str] = mapped_column(String(20), default="municipality")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assessment: Mapped[Assessment] = relationship(back_populates="respondents")
+    answers: Mapped[list[Answer]] = relationship(back_populates="respondent", cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    __tablename__ = "answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(20))  # "0".."L", "na" or "unknown"
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    respondent: Mapped[Respondent] = relationship(back_populates="answers")
+    __table_args__ = (UniqueConstraint("respondent_id", "question_id", name="uq_answer_respondent_question"),)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
