@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .questionnaire import Questionnaire, localized
-from .scoring import Scores, _context_frame, condition_holds
+from .scoring import Scores, condition_holds
 
 
 def recommendation_table(q: Questionnaire) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def recommendation_table(q: Questionnaire) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["question", "rec", "floor", "rec_order"])
 
 
-def recommendations(scores: Scores, context: pd.DataFrame | None = None) -> pd.DataFrame:
+def recommendations(scores: Scores) -> pd.DataFrame:
     """Applicable recommendations of every assessment, sorted within each assessment.
 
     Columns: assessment, question, rec (index within the question), level, priority, rec_order.
@@ -42,7 +42,7 @@ def recommendations(scores: Scores, context: pd.DataFrame | None = None) -> pd.D
         return pd.DataFrame(columns=["assessment", "question", "rec", "level", "priority", "rec_order"])
 
     # Recommendations with their own show_if (e.g. only where returnees are present).
-    context = _context_frame(context)
+    context = scores.context
     assessments = pd.Index(hits["assessment"].unique())
     keep = pd.Series(True, index=hits.index)
     for question in q.questions:

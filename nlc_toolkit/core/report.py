@@ -12,7 +12,7 @@ from .scoring import score
 def score_document(q: Questionnaire, answers: pd.DataFrame, context: pd.DataFrame, assessment="csv") -> dict:
     scores = score(q, answers, context, assessments=[assessment])
     doc = scores.for_assessment(assessment)
-    recs = recommendations(scores, context)
+    recs = recommendations(scores)
     doc["recommendations"] = [
         {"question": r["question"], "priority": r["priority"], "text": r["text"]} for r in as_dicts(q, recs, assessment)
     ]

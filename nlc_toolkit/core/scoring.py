@@ -38,6 +38,7 @@ class Scores:
     overall: pd.Series
     completeness: pd.Series
     band: pd.Series  # English band label or None
+    context: pd.DataFrame  # the context answers scored with (recommendations' show_if needs them)
 
     def for_assessment(self, assessment) -> dict:
         """One assessment's result as plain Python values (None for null)."""
@@ -213,7 +214,7 @@ def score(
     mins = np.array([b.min for b in q.bands], dtype=float)
     labels = np.array([b.label.get("en") or next(iter(b.label.values())) for b in q.bands], dtype=object)
     idx = np.searchsorted(mins, overall.fillna(-1.0).to_numpy(), side="right") - 1
-    band = pd.Series(np.where(overall.notna() & (idx >= 0), labels[np.clip(idx, 0, None)], None), index=assessments)
+    band = pd.Series(np.where(overall.notna() & (idx >= 0), labels[np.clip(idx, 0, None)], None), index=assessments, dtype=object)
 
     table = table.drop(columns=["has_na", "has_unknown"])
     return Scores(
@@ -223,4 +224,5 @@ def score(
         overall=overall,
         completeness=completeness.rename("completeness"),
         band=band.rename("band"),
+        context=_context_frame(context),
     )

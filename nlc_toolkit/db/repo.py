@@ -226,3 +226,12 @@ def answer_frames(session: Session, assessment_ids: list[int]) -> tuple[pd.DataF
         pd.DataFrame(answers, columns=["assessment", "respondent", "group", "question", "answer"]),
         pd.DataFrame(context, columns=["assessment", "question", "answer"]),
     )
+
+
+def latest_questionnaires(session: Session) -> list[QuestionnaireVersion]:
+    """The newest stored version of every questionnaire, by questionnaire id."""
+    rows = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id)).all()
+    latest: dict[str, QuestionnaireVersion] = {}
+    for row in rows:
+        latest[row.questionnaire_id] = row
+    return sorted(latest.values(), key=lambda r: r.questionnaire_id)

@@ -1,0 +1,56 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools/node_modules/.bin
+export PATH := $(CURDIR)/$(TOOLS):$(CURDIR)/$(BIN):$(PATH)
+export REFLEX_TELEMETRY_ENABLED := False
+export REFLEX_CHECK_LATEST_VERSION := False
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run dev test bench setup setup-test migrate seed clean
+
+# Stamp files make a second `make run` skip installing.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Reflex would download bun from the web; take it from the npm registry instead.
+$(TOOLS)/bun:
+	npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.5
+
+setup: $(VENV)/.installed $(TOOLS)/bun
+
+setup-test: setup $(VENV)/.installed-test
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+migrate: setup
+	$(BIN)/nlc migrate
+
+# Demo data only on an empty database; never touches real data.
+seed: migrate
+	$(BIN)/nlc seed-demo --cities 30 --seed 1 --if-empty
+
+run: seed
+	$(BIN)/reflex run --env prod
+
+dev: seed
+	$(BIN)/reflex run
+
+test: setup-test
+	$(BIN)/pytest -q
+
+bench: setup-test
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf .web .states $(VENV) .tools

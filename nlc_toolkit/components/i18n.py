@@ -1,0 +1,21 @@
+"""`t(key)`: a UI string in the user's language, chosen on the client from all catalogs."""
+
+import reflex as rx
+
+from ..i18n import LANGUAGES, catalog
+from ..state.lang import LangState
+
+
+def t(key: str) -> rx.Var:
+    per_language = {}
+    for lang in LANGUAGES:
+        text = catalog(lang).get(key) or catalog("en").get(key)
+        if text is None:
+            raise KeyError(f"no message '{key}' in the catalogs")
+        per_language[lang] = text
+    return rx.Var.create(per_language)[LangState.lang].to(str)
+
+
+def localized(text_var: rx.Var) -> rx.Var:
+    """Pick the user's language from a localised-text var ({en:..., fr:..., ar:...})."""
+    return text_var.to(dict)[LangState.lang].to(str)

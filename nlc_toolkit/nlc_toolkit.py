@@ -1,0 +1,12 @@
+"""Builds the Reflex app and registers the pages; nothing else lives here."""
+
+import reflex as rx
+
+from .components.layout import register_pages
+from .pages import home  # noqa: F401 - importing a page module registers its routes
+
+app = rx.App(
+    html_lang="en",
+    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+)
+register_pages(app)

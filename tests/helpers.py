@@ -1,0 +1,71 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from nlc_toolkit.core.questionnaire import Questionnaire, parse_questionnaire
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_example_text() -> str:
+    text = (ROOT / "questionnaires" / "README.md").read_text("utf-8")
+    return re.search(r"<!-- example:start -->\n```yaml\n(.*?)```", text, re.S).group(1)
+
+
+def readme_example() -> dict:
+    from nlc_toolkit.core.questionnaire import read_yaml
+
+    return read_yaml(readme_example_text())
+
+
+def T(s: str) -> dict:
+    return {"en": s}
+
+
+def build(domains: list[dict], levels: int = 4, context: list[dict] | None = None, bands=(0, 50)) -> Questionnaire:
+    """A one-language questionnaire with scale 0..levels; questions need only id/weight/show_if/recs."""
+    data = {
+        "id": "t",
+        "version": "1",
+        "languages": ["en"],
+        "title": T("t"),
+        "scale": {"levels": [{"value": v, "label": T(f"L{v}")} for v in range(levels + 1)]},
+        "bands": [{"min": m, "label": T(f"band{m}")} for m in bands],
+        "context": context or [],
+        "domains": [],
+    }
+    for d in domains:
+        dom = {"id": d["id"], "weight": d.get("weight", 1), "title": T(d["id"]), "questions": []}
+        for q in d["questions"]:
+            question = {
+                "id": q["id"],
+                "weight": q.get("weight", 1),
+                "text": T(q["id"]),
+                "levels": {v: T(f"{q['id']} {v}") for v in range(levels + 1)},
+                "recommendations": q.get("recs", []),
+            }
+            if "show_if" in q:
+                question["show_if"] = q["show_if"]
+            dom["questions"].append(question)
+        data["domains"].append(dom)
+    return parse_questionnaire(yaml.safe_dump(data, allow_unicode=True), "built.yaml")
+
+
+def answers(rows: list[tuple]) -> pd.DataFrame:
+    """Rows (assessment, respondent, question, answer)."""
+    return pd.DataFrame(rows, columns=["assessment", "respondent", "question", "answer"])
+
+
+def context(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["assessment", "question", "answer"])
+
+
+def deep(d):
+    return copy.deepcopy(d)
