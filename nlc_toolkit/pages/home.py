@@ -87,7 +87,7 @@ def index() -> rx.Component:
             rx.cond(
                 HomeState.questionnaires.length() > 0,
                 rx.vstack(rx.foreach(HomeState.questionnaires, questionnaire_row), width="100%", id="questionnaire-list"),
-                rx.text(t("home.no_questionnaires")),
+                rx.text(t("home.no_questionnaires"), id="no-questionnaires"),
             ),
         ),
         spacing="4",

@@ -1,0 +1,101 @@
+"""The app in Reflex prod mode, started once per test session as a user would start it.
+
+It runs as a subprocess (`reflex run --env prod`) on its own port with its own SQLite file,
+migrated and seeded, so tests can also restart it (a backend restart mid-session)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url + "/ping", timeout=2) as r1, urllib.request.urlopen(url + "/", timeout=2) as r2:
+                if r1.status == 200 and r2.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)  # polling a server that is starting; there is no event to wait on
+    raise RuntimeError(f"the app did not come up within {timeout} s:\n{log.read_text()[-4000:]}")
+
+
+@dataclass
+class AppServer:
+    url: str
+    env: dict
+    port: int
+    log: Path
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod",
+                   "--frontend-port", str(self.port), "--backend-port", str(self.port)]
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("a"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        _wait_until_up(self.url, self.proc, self.log)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def nlc(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "nlc_toolkit", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, check=True)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    ARTIFACTS.mkdir(exist_ok=True)
+    folder = tmp_path_factory.mktemp("app")
+    port = _free_port()
+    tools = ROOT / ".tools" / "node_modules" / ".bin"
+    env = {
+        **os.environ,
+        "REFLEX_DB_URL": f"sqlite:///{folder / 'e2e.db'}",
+        "REFLEX_TELEMETRY_ENABLED": "False",
+        "REFLEX_CHECK_LATEST_VERSION": "False",
+        "PATH": f"{tools}:{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    server = AppServer(url=f"http://localhost:{port}", env=env, port=port, log=ARTIFACTS / "app.log")
+    server.log.write_text("")
+    server.nlc("migrate")
+    server.nlc("seed-demo", "--cities", "6", "--seed", "3")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(app_server, page):
+    """A browser page and the running app; the default timeout suits a 2-core machine."""
+    page.set_default_timeout(20_000)
+    return app_server
