@@ -41,7 +41,7 @@ def language_switch() -> rx.Component:
 def header() -> rx.Component:
     return rx.hstack(
         rx.link(
-            rx.hstack(rx.icon("shield-check", size=24), rx.heading(t("app.name"), size="5", as_="div"), align="center"),
+            rx.hstack(rx.icon("shield-check", size=24), rx.text(t("app.name"), size="5", weight="bold"), align="center"),
             href="/",
             underline="none",
             color_scheme="gray",
