@@ -124,3 +124,30 @@ class AuditEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class UserSession(Base):
+    """A signed-in browser. Only the token's hash is stored; the browser keeps the token."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    user: Mapped[User] = relationship()
+
+
+class StatusChange(Base):
+    """Review history of an assessment: submitted, returned (with a required comment), approved."""
+
+    __tablename__ = "status_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user: Mapped[User | None] = relationship()

@@ -15,7 +15,8 @@ from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import get_engine, session_scope
 from tests.helpers import ROOT, readme_example_text
 
-TABLES = {"city", "app_user", "questionnaire_version", "assessment", "context_answer", "respondent", "answer", "audit_event"}
+TABLES = {"city", "app_user", "questionnaire_version", "assessment", "context_answer", "respondent", "answer",
+          "audit_event", "user_session", "status_change"}
 
 
 def test_migrations_up_from_empty_and_down_again(db_url):

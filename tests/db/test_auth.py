@@ -1,0 +1,71 @@
+"""Sign-in, lockout after five failures, and session expiry."""
+
+from datetime import timedelta
+
+from nlc_toolkit.db import auth, repo
+from nlc_toolkit.db.models import utcnow
+from nlc_toolkit.db.session import session_scope
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(**kw):
+    with session_scope() as s:
+        city = repo.create_city(s, "Tetouan", "Morocco", "mena", "100k_500k")
+        return repo.create_user(s, "ed@tetouan.example.org", PASSWORD, "city_editor", city, **kw).id
+
+
+def test_sign_in_and_out(migrated):
+    make_user()
+    with session_scope() as s:
+        result = auth.sign_in(s, " Ed@Tetouan.example.org ", PASSWORD)
+        assert result.error == "" and result.token
+        token = result.token
+    with session_scope() as s:
+        assert auth.user_for_token(s, token).email == "ed@tetouan.example.org"
+        auth.sign_out(s, token)
+    with session_scope() as s:
+        assert auth.user_for_token(s, token) is None
+
+
+def test_wrong_password_and_unknown_email_look_the_same(migrated):
+    make_user()
+    with session_scope() as s:
+        assert auth.sign_in(s, "ed@tetouan.example.org", "nope").error == "auth.error.invalid"
+        assert auth.sign_in(s, "nobody@example.org", "nope").error == "auth.error.invalid"
+
+
+def test_five_failures_lock_for_fifteen_minutes(migrated):
+    make_user()
+    now = utcnow()
+    with session_scope() as s:
+        errors = [auth.sign_in(s, "ed@tetouan.example.org", "wrong", now).error for _ in range(5)]
+    assert errors == ["auth.error.invalid"] * 4 + ["auth.error.locked"]
+    with session_scope() as s:
+        # even the right password is refused while locked
+        locked = auth.sign_in(s, "ed@tetouan.example.org", PASSWORD, now + timedelta(minutes=14))
+        assert locked.error == "auth.error.locked" and locked.locked_minutes == 1
+        assert auth.sign_in(s, "ed@tetouan.example.org", PASSWORD, now + timedelta(minutes=15, seconds=1)).token
+
+
+def test_sessions_expire_when_idle_and_after_max_age(migrated):
+    make_user()
+    now = utcnow()
+    with session_scope() as s:
+        token = auth.sign_in(s, "ed@tetouan.example.org", PASSWORD, now).token
+    with session_scope() as s:
+        assert auth.user_for_token(s, token, now + timedelta(hours=1, minutes=59))
+    with session_scope() as s:
+        assert auth.user_for_token(s, token, now + timedelta(hours=3, minutes=58))  # active 1h59 ago
+    with session_scope() as s:
+        assert auth.user_for_token(s, token, now + timedelta(hours=12)) is None  # absolute limit
+
+
+def test_deactivated_user_cannot_sign_in(migrated):
+    user_id = make_user()
+    with session_scope() as s:
+        token = auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).token
+        s.get(repo.User, user_id).active = False
+    with session_scope() as s:
+        assert auth.user_for_token(s, token) is None
+        assert auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).error == "auth.error.inactive"
