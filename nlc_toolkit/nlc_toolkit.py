@@ -3,10 +3,11 @@
 import reflex as rx
 
 from .components.layout import register_pages
-from .pages import home  # noqa: F401 - importing a page module registers its routes
+from .pages import assessment, assessments, home, login  # noqa: F401 - importing a page module registers its routes
 
 app = rx.App(
     html_lang="en",
+    stylesheets=["/styles.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
 )
 register_pages(app)

@@ -10,8 +10,12 @@ from collections.abc import Callable
 import reflex as rx
 
 from ..i18n import LANGUAGES
+from ..state.auth import AuthState
 from ..state.lang import LangState
-from .i18n import t
+from .i18n import t, t_key
+
+STATUSES = ["draft", "submitted", "returned", "approved"]
+STATUS_COLORS = {"draft": "gray", "submitted": "blue", "returned": "orange", "approved": "green"}
 
 _registry: list[tuple[str, Callable[[], rx.Component], str, list]] = []
 
@@ -49,7 +53,17 @@ def header() -> rx.Component:
         ),
         rx.spacer(),
         language_switch(),
-        rx.link(t("nav.sign_in"), href="/login", id="sign-in-link"),
+        rx.cond(
+            AuthState.signed_in,
+            rx.hstack(
+                rx.link(t("nav.assessments"), href="/assessments"),
+                rx.cond(AuthState.user_role == "admin", rx.link(t("nav.admin"), href="/admin")),
+                rx.text(AuthState.user_name, size="2", color_scheme="gray", id="signed-in-as"),
+                rx.button(t("nav.sign_out"), on_click=AuthState.sign_out, variant="soft", size="1", id="sign-out"),
+                align="center", spacing="3", wrap="wrap",
+            ),
+            rx.link(t("nav.sign_in"), href="/login", id="sign-in-link"),
+        ),
         align="center",
         wrap="wrap",
         spacing="4",
@@ -82,7 +96,7 @@ def page(route: str, title: str, on_load: list | None = None):
         def wrapped() -> rx.Component:
             return shell(render())
 
-        _registry.append((route, wrapped, title, [LangState.apply, *(on_load or [])]))
+        _registry.append((route, wrapped, title, [LangState.apply, *(on_load or [AuthState.check])]))
         return render
 
     return decorator
@@ -100,10 +114,28 @@ def loading_or_error(loading: rx.Var, error: rx.Var, retry, content: rx.Componen
         rx.hstack(rx.spinner(), rx.text(t("state.loading")), role="status", id="loading"),
         rx.cond(
             error != "",
-            rx.callout(
+            notice(
                 rx.vstack(rx.text(t("state.error")), rx.button(t("state.retry"), on_click=retry, size="1")),
-                icon="triangle_alert", color_scheme="red", role="alert", id="load-error",
+                icon="triangle_alert", color="red", role="alert", id="load-error",
             ),
             content,
         ),
+    )
+
+
+def status_badge(status: rx.Var) -> rx.Component:
+    return rx.badge(
+        t_key(status, [f"status.{x}" for x in STATUSES], prefix="status."),
+        color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLORS.items()], "gray"),
+        class_name="status-badge",
+    )
+
+
+def notice(*children, icon: str = "info", color: str = "blue", **props) -> rx.Component:
+    """A callout holding any children (rx.callout itself takes one text)."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon(icon, size=16)),
+        rx.callout.text(*children),
+        color_scheme=color,
+        **props,
     )

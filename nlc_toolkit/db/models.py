@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ROLES = ("admin", "network_staff", "city_editor", "city_viewer", "facilitator")
+# respondent: an invited national or civil-society counterpart; sees only what it is invited to.
+ROLES = ("admin", "network_staff", "city_editor", "city_viewer", "facilitator", "respondent")
 RESPONDENT_GROUPS = ("municipality", "national", "civil_society", "other")
 ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "approved")
 
@@ -96,6 +97,8 @@ class Respondent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     label: Mapped[str] = mapped_column(String(200))  # a guest label when there is no user
     group: Mapped[str] = mapped_column(String(20), default="municipality")
+    # Where this respondent left off (a domain id or "profile"), so any device resumes there.
+    last_section: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
     answers: Mapped[list[Answer]] = relationship(back_populates="respondent", cascade="all, delete-orphan")

@@ -73,6 +73,9 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
     if users:
         session.execute(insert(User), users)
 
+    # The municipal respondent of a city's demo assessments is its editor, so signing in shows them.
+    editors = dict(session.execute(select(User.city_id, User.id).where(User.role == "city_editor")).all())
+
     n_assessments = n_answers = 0
     if primary is not None:
         for index, row in enumerate(city_rows):
@@ -91,7 +94,7 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
                     {"assessment_id": a.id, "question_id": k, "value": v} for k, v in profile.items()
                 ])
                 maturity = min(0.95, maturity + rng.uniform(0.0, 0.12))  # cities improve between rounds
-                n_answers += _answers(session, a, q, maturity, rng)
+                n_answers += _answers(session, a, q, maturity, rng, editors.get(city_id))
     return f"seeded {len(city_rows)} cities, {len(users)} users, {n_assessments} assessments, {n_answers} answers"
 
 
@@ -107,11 +110,12 @@ def _profile(q, row: dict, rng: random.Random) -> dict[str, str]:
     return profile
 
 
-def _answers(session: Session, a: Assessment, q, maturity: float, rng: random.Random) -> int:
+def _answers(session: Session, a: Assessment, q, maturity: float, rng: random.Random, editor_id: int | None) -> int:
     L = q.max_level
     respondents = []
     for group, label in GROUPS:
-        respondents.append(Respondent(assessment_id=a.id, label=label, group=group))
+        user_id = editor_id if group == "municipality" else None
+        respondents.append(Respondent(assessment_id=a.id, label=label, group=group, user_id=user_id))
     session.add_all(respondents)
     session.flush()
     rows = []
