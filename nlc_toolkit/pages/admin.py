@@ -1,0 +1,233 @@
+"""Administration: cities, users (create, deactivate, reset password, role and city), audit log."""
+
+import logging
+
+import reflex as rx
+
+from ..components.i18n import t, t_key
+from ..components.layout import loading_or_error, notice, page
+from ..db import admin as svc
+from ..db.assessments import Invalid, Refused
+from ..db.models import ROLES
+from ..db.session import session_scope
+from ..state.auth import AuthState
+
+logger = logging.getLogger(__name__)
+MESSAGES = ["error.forbidden", "admin.error.city", "admin.error.user", "admin.error.self", "admin.error.population_band",
+            "admin.saved"]
+
+
+class AdminState(AuthState):
+    loading: bool = True
+    error: str = ""  # "", "forbidden" or "load"
+    users: list[dict] = []
+    cities: list[dict] = []
+    audit: list[dict] = []
+    message: str = ""
+    message_detail: str = ""
+    message_is_error: bool = False
+    one_time_password: str = ""
+    one_time_for: str = ""
+
+    def _load(self, actor) -> None:
+        with session_scope() as s:
+            self.users = svc.users(s, actor)
+            self.cities = [dict(c, id=str(c["id"])) for c in svc.cities(s, actor)]
+            self.audit = svc.audit_log(s, actor)
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        self.loading, self.error, self.message, self.one_time_password = True, "", "", ""
+        yield
+        try:
+            self._load(actor)
+        except Refused:
+            self.error = "forbidden"
+        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
+            logger.exception("admin: load failed")
+            self.error = "load"
+        self.loading = False
+
+    def _run(self, action):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        self.one_time_password = ""
+        try:
+            with session_scope() as s:
+                action(s, actor)
+        except Refused as e:
+            self.message, self.message_detail, self.message_is_error = str(e), "", True
+            return None
+        except Invalid as e:
+            self.message, self.message_detail, self.message_is_error = str(e), e.values.get("reason", ""), True
+            return None
+        self.message, self.message_detail, self.message_is_error = "admin.saved", "", False
+        self._load(actor)
+        return None
+
+    @rx.event
+    def create_city(self, form: dict):
+        return self._run(lambda s, a: svc.create_city(s, a, form.get("name", ""), form.get("country", ""),
+                                                      form.get("region", ""), form.get("population_band", "")))
+
+    @rx.event
+    def create_user(self, form: dict):
+        def action(s, a):
+            user, password = svc.create_user(s, a, form.get("email", ""), form.get("name", ""), form.get("role", ""),
+                                             int(form["city"]) if form.get("city") else None)
+            self.one_time_for, self.one_time_password = user.email, password
+        result = self._run(action)
+        return result
+
+    @rx.event
+    def update_user(self, user_id: int, form: dict):
+        return self._run(lambda s, a: svc.update_user(s, a, user_id, form.get("role", ""),
+                                                      int(form["city"]) if form.get("city") else None))
+
+    @rx.event
+    def set_active(self, user_id: int, active: bool):
+        return self._run(lambda s, a: svc.set_active(s, a, user_id, active))
+
+    @rx.event
+    def reset_password(self, user_id: int, email: str):
+        def action(s, a):
+            self.one_time_for, self.one_time_password = email, svc.reset_password(s, a, user_id)
+        return self._run(action)
+
+
+def role_select(name: str = "role", value=None) -> rx.Component:
+    return rx.el.select(*[rx.el.option(t(f"role.{r}"), value=r) for r in ROLES], name=name,
+                        default_value=value, aria_label=t("admin.role"))
+
+
+def city_select(value=None) -> rx.Component:
+    return rx.el.select(
+        rx.el.option("—", value=""),
+        rx.foreach(AdminState.cities, lambda c: rx.el.option(c["name"], value=c["id"])),
+        name="city", default_value=value, aria_label=t("assessments.city"),
+    )
+
+
+def user_row(user: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(user["email"]),
+        rx.table.cell(user["name"]),
+        rx.table.cell(rx.form(
+            rx.hstack(role_select(value=user["role"]), city_select(user["city_id"]),
+                      rx.button(t("admin.save"), size="1", variant="soft", type="submit"), wrap="wrap"),
+            on_submit=lambda form: AdminState.update_user(user["id"], form),
+        )),
+        rx.table.cell(rx.cond(user["active"], rx.badge(t("admin.active"), color_scheme="green"),
+                              rx.badge(t("admin.inactive"), color_scheme="gray"))),
+        rx.table.cell(rx.hstack(
+            rx.button(rx.cond(user["active"], t("admin.deactivate"), t("admin.activate")), size="1", variant="soft",
+                      color_scheme=rx.cond(user["active"], "red", "green"),
+                      on_click=AdminState.set_active(user["id"], ~user["active"].to(bool))),
+            rx.button(t("admin.reset_password"), size="1", variant="soft",
+                      on_click=AdminState.reset_password(user["id"], user["email"])),
+        )),
+        class_name="user-row",
+        data_email=user["email"],
+    )
+
+
+def users_tab() -> rx.Component:
+    return rx.vstack(
+        rx.card(rx.form(
+            rx.hstack(
+                rx.input(name="email", type="email", placeholder=t("auth.email"), aria_label=t("auth.email"), required=True),
+                rx.input(name="name", placeholder=t("invite.name"), aria_label=t("invite.name")),
+                role_select(), city_select(),
+                rx.button(t("admin.create_user"), type="submit", id="create-user"),
+                wrap="wrap",
+            ),
+            on_submit=AdminState.create_user, reset_on_submit=True,
+        ), width="100%"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                "auth.email", "invite.name", "admin.role", "admin.status", "admin.actions")])),
+            rx.table.body(rx.foreach(AdminState.users, user_row)),
+            width="100%",
+        ), overflow_x="auto", width="100%"),
+        width="100%",
+    )
+
+
+def cities_tab() -> rx.Component:
+    return rx.vstack(
+        rx.card(rx.form(
+            rx.hstack(
+                rx.input(name="name", placeholder=t("admin.city_name"), aria_label=t("admin.city_name"), required=True),
+                rx.input(name="country", placeholder=t("admin.country"), aria_label=t("admin.country"), required=True),
+                rx.input(name="region", placeholder=t("admin.region"), aria_label=t("admin.region")),
+                rx.el.select(*[rx.el.option(t(f"population.{b}"), value=b) for b in svc.POPULATION_BANDS],
+                             name="population_band", aria_label=t("admin.population")),
+                rx.button(t("admin.create_city"), type="submit", id="create-city"),
+                wrap="wrap",
+            ),
+            on_submit=AdminState.create_city, reset_on_submit=True,
+        ), width="100%"),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                "admin.city_name", "admin.country", "admin.region", "admin.population")])),
+            rx.table.body(rx.foreach(AdminState.cities, lambda c: rx.table.row(
+                rx.table.cell(c["name"]), rx.table.cell(c["country"]), rx.table.cell(c["region"]),
+                rx.table.cell(t_key(c["population_band"], [f"population.{b}" for b in svc.POPULATION_BANDS],
+                                    prefix="population.")),
+                class_name="city-row"))),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def audit_tab() -> rx.Component:
+    return rx.box(rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+            "admin.when", "admin.who", "admin.action", "admin.what", "admin.detail")])),
+        rx.table.body(rx.foreach(AdminState.audit, lambda e: rx.table.row(
+            rx.table.cell(e["at"]), rx.table.cell(e["who"]), rx.table.cell(e["action"]),
+            rx.table.cell(e["entity"], " ", e["entity_id"]), rx.table.cell(rx.text(e["detail"], size="1")),
+            class_name="audit-row"))),
+        size="1", width="100%",
+    ), overflow_x="auto", width="100%", id="audit-log")
+
+
+@page("/admin", title="Administration · NLC Toolkit", on_load=[AdminState.load])
+def admin() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("admin.title"), size="7", as_="h1"),
+        rx.cond(
+            AdminState.error == "forbidden",
+            notice(t("error.forbidden"), icon="lock", color="gray", id="forbidden"),
+            loading_or_error(
+                AdminState.loading, AdminState.error, AdminState.load,
+                rx.vstack(
+                    rx.cond(AdminState.message != "", notice(
+                        t_key(AdminState.message, MESSAGES), " ", AdminState.message_detail,
+                        color=rx.cond(AdminState.message_is_error, "red", "green"),
+                        role=rx.cond(AdminState.message_is_error, "alert", "status"), id="admin-message")),
+                    rx.cond(AdminState.one_time_password != "", notice(
+                        t("invite.password_once"), " ", AdminState.one_time_for, ": ",
+                        rx.code(AdminState.one_time_password, id="one-time-password"), icon="key_round")),
+                    rx.tabs.root(
+                        rx.tabs.list(
+                            rx.tabs.trigger(t("admin.users"), value="users"),
+                            rx.tabs.trigger(t("admin.cities"), value="cities"),
+                            rx.tabs.trigger(t("admin.audit"), value="audit"),
+                        ),
+                        rx.tabs.content(users_tab(), value="users", padding_top="1em"),
+                        rx.tabs.content(cities_tab(), value="cities", padding_top="1em"),
+                        rx.tabs.content(audit_tab(), value="audit", padding_top="1em"),
+                        default_value="users", width="100%",
+                    ),
+                    width="100%",
+                ),
+            ),
+        ),
+        spacing="4", width="100%",
+    )

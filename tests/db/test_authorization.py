@@ -1,0 +1,190 @@
+"""Authorization matrix: every service call that reads or writes assessment data, for every role,
+for a user of the assessment's city and of another city. Refusals change nothing."""
+
+import pytest
+from sqlalchemy import func, select
+
+from nlc_toolkit.db import assessments as svc
+from nlc_toolkit.db import repo
+from nlc_toolkit.db.models import Answer, AuditEvent
+from nlc_toolkit.db.session import session_scope
+from tests.helpers import readme_example_text
+
+PW = "long enough password"
+ALLOW, HIDDEN, REFUSED = "allow", "hidden", "refused"
+
+ACTORS = [
+    "admin", "network_staff", "facilitator",
+    "editor_own", "editor_other", "viewer_own", "viewer_other",
+    "respondent_invited", "respondent_stranger",
+]
+
+# operation -> expected outcome per actor (in ACTORS order)
+MATRIX = {
+    "view":        [ALLOW, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN],
+    "listed":      [ALLOW, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN],
+    "create":      [ALLOW, REFUSED, REFUSED, ALLOW, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED],
+    "set_context": [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
+    "answer":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN],
+    "note":        [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN],
+    "evidence":    [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN],
+    "invite":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
+    "submit":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
+    "review":      [ALLOW, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
+    "new_round":   [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
+}
+
+
+@pytest.fixture
+def world(migrated):
+    with session_scope() as s:
+        version = repo.register_questionnaire(s, readme_example_text(), "example")
+        own = repo.create_city(s, "Tangier", "Morocco", "mena", "500k_1m")
+        other = repo.create_city(s, "Fes", "Morocco", "mena", "500k_1m")
+        users = {
+            "admin": repo.create_user(s, "admin@x.org", PW, "admin"),
+            "network_staff": repo.create_user(s, "staff@x.org", PW, "network_staff"),
+            "facilitator": repo.create_user(s, "trainer@x.org", PW, "facilitator"),
+            "editor_own": repo.create_user(s, "ed@tangier.org", PW, "city_editor", own),
+            "editor_other": repo.create_user(s, "ed@fes.org", PW, "city_editor", other),
+            "viewer_own": repo.create_user(s, "view@tangier.org", PW, "city_viewer", own),
+            "viewer_other": repo.create_user(s, "view@fes.org", PW, "city_viewer", other),
+            "respondent_invited": repo.create_user(s, "ministry@gov.org", PW, "respondent"),
+            "respondent_stranger": repo.create_user(s, "other@gov.org", PW, "respondent"),
+        }
+        actors = {k: svc.actor_of(u) for k, u in users.items()}
+        a = svc.create(s, actors["editor_own"], own.id, version.id, 2026, 1)
+        repo.add_respondent(s, a, "Ministry", "national", users["respondent_invited"])
+        return {"actors": actors, "assessment": a.id, "version": version.id, "own": own.id}
+
+
+def _submitted(world):
+    with session_scope() as s:
+        svc.submit(s, world["actors"]["editor_own"], world["assessment"])
+
+
+OPS = {
+    "view": lambda s, a, w: svc.view(s, a, w["assessment"]),
+    "listed": lambda s, a, w: _listed(s, a, w),
+    "create": lambda s, a, w: svc.create(s, a, w["own"], w["version"], 2027, 1),
+    "set_context": lambda s, a, w: svc.set_context(s, a, w["assessment"], "returnees_present", "yes"),
+    "answer": lambda s, a, w: svc.answer(s, a, w["assessment"], "mandate.lead_office", "2"),
+    "note": lambda s, a, w: svc.set_note(s, a, w["assessment"], "mandate.lead_office", "a note"),
+    "evidence": lambda s, a, w: svc.add_evidence(s, a, w["assessment"], "mandate.lead_office",
+                                                 {"kind": "link", "url": "https://example.org/minutes.pdf"}),
+    "invite": lambda s, a, w: svc.invite(s, a, w["assessment"], "new@person.org", "New", "civil_society"),
+    "submit": lambda s, a, w: svc.submit(s, a, w["assessment"]),
+    "review": lambda s, a, w: svc.review(s, a, w["assessment"], False, "please add evidence"),
+    "new_round": lambda s, a, w: svc.new_round(s, a, w["assessment"]),
+}
+
+
+def _listed(s, actor, world):
+    if world["assessment"] not in [r["id"] for r in svc.visible_assessments(s, actor)]:
+        raise svc.NotFound(world["assessment"])
+
+
+@pytest.mark.parametrize("operation", sorted(MATRIX))
+def test_authorization_matrix(world, operation):
+    if operation in ("review", "new_round"):
+        _submitted(world)
+    for name, expected in zip(ACTORS, MATRIX[operation]):
+        actor = world["actors"][name]
+        with session_scope() as s:
+            before = (s.scalar(select(func.count(Answer.id))), s.scalar(select(func.count(AuditEvent.id))))
+        outcome = ALLOW
+        try:
+            with session_scope() as s:
+                OPS[operation](s, actor, world)
+                s.rollback()  # each actor starts from the same world
+        except svc.NotFound:
+            outcome = HIDDEN
+        except svc.Refused:
+            outcome = REFUSED
+        assert outcome == expected, f"{operation} by {name}: {outcome}, expected {expected}"
+        if outcome != ALLOW:
+            with session_scope() as s:
+                after = (s.scalar(select(func.count(Answer.id))), s.scalar(select(func.count(AuditEvent.id))))
+            assert after == before, f"{operation} by {name} was refused but wrote something"
+
+
+def test_foreign_id_leaks_nothing(world):
+    with session_scope() as s:
+        with pytest.raises(svc.NotFound) as err:
+            svc.view(s, world["actors"]["editor_other"], world["assessment"])
+        assert "Tangier" not in str(err.value)
+        with pytest.raises(svc.NotFound):
+            svc.view(s, world["actors"]["editor_other"], 999_999)
+
+
+def test_locked_assessment_refuses_answers_even_from_its_editor(world):
+    _submitted(world)
+    with session_scope() as s:
+        with pytest.raises(svc.Refused, match="assessment.error.locked"):
+            svc.answer(s, world["actors"]["editor_own"], world["assessment"], "mandate.lead_office", "1")
+
+
+def test_review_return_needs_a_comment_and_reopens(world):
+    _submitted(world)
+    staff = world["actors"]["network_staff"]
+    with session_scope() as s:
+        with pytest.raises(svc.Invalid, match="review.error.comment_required"):
+            svc.review(s, staff, world["assessment"], False, "   ")
+    with session_scope() as s:
+        svc.review(s, staff, world["assessment"], False, "Add the council decision")
+    with session_scope() as s:
+        view = svc.view(s, world["actors"]["editor_own"], world["assessment"])
+        assert view["status"] == "returned" and view["can_answer"]
+        assert [(h["from"], h["to"]) for h in view["history"]] == [("", "draft"), ("draft", "submitted"), ("submitted", "returned")]
+        assert view["history"][-1]["comment"] == "Add the council decision"
+
+
+def test_bad_input_changes_nothing(world):
+    editor = world["actors"]["editor_own"]
+    cases = [
+        (lambda s: svc.set_note(s, editor, world["assessment"], "mandate.lead_office", "x" * 2001), "assessment.error.note_too_long"),
+        (lambda s: svc.answer(s, editor, world["assessment"], "mandate.lead_office", "9"), "assessment.error.bad_answer"),
+        (lambda s: svc.answer(s, editor, world["assessment"], "no.such", "1"), "assessment.error.bad_answer"),
+        (lambda s: svc.add_evidence(s, editor, world["assessment"], "mandate.lead_office", {"kind": "link", "url": "javascript:alert(1)"}), "evidence.error.bad_link"),
+        (lambda s: svc.set_context(s, editor, world["assessment"], "returnees_present", "maybe"), "assessment.error.bad_answer"),
+    ]
+    for call, key in cases:
+        with pytest.raises(svc.Invalid, match=key):
+            with session_scope() as s:
+                call(s)
+    with session_scope() as s:
+        assert s.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_audit_log_records_who_changed_which_answer(world):
+    editor = world["actors"]["editor_own"]
+    with session_scope() as s:
+        svc.answer(s, editor, world["assessment"], "mandate.lead_office", "1")
+    with session_scope() as s:
+        svc.answer(s, editor, world["assessment"], "mandate.lead_office", "3")
+        svc.set_note(s, editor, world["assessment"], "mandate.lead_office", "Decree 2025-14")
+    with session_scope() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(["answer", "note"])).order_by(AuditEvent.id)).all()
+        rows = [(e.user_id, e.action, e.detail["question"], e.detail["old"], e.detail["new"]) for e in events]
+        assert rows == [
+            (editor.user_id, "answer", "mandate.lead_office", None, "1"),
+            (editor.user_id, "answer", "mandate.lead_office", "1", "3"),
+            (editor.user_id, "note", "mandate.lead_office", "", "Decree 2025-14"),
+        ]
+        assert all(e.at is not None for e in events)
+
+
+def test_new_round_copies_profile_answers_and_notes(world):
+    editor = world["actors"]["editor_own"]
+    with session_scope() as s:
+        svc.set_context(s, editor, world["assessment"], "returnees_present", "no")
+        svc.answer(s, editor, world["assessment"], "mandate.lead_office", "2")
+        svc.set_note(s, editor, world["assessment"], "mandate.lead_office", "kept")
+        svc.submit(s, editor, world["assessment"])
+    with session_scope() as s:
+        new_id = svc.new_round(s, editor, world["assessment"]).id
+    with session_scope() as s:
+        view = svc.view(s, editor, new_id)
+        assert view["status"] == "draft" and view["round"] == 2
+        assert view["context"] == {"returnees_present": "no"}
+        assert view["answers"]["mandate.lead_office"] == {"value": "2", "note": "kept", "evidence": []}

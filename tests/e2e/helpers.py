@@ -1,0 +1,42 @@
+"""What a person does in the browser, as small steps shared by the e2e tests."""
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "e2e-password-1"
+
+
+def sign_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(url + "/login")
+    expect(page.locator("#login-submit")).to_be_enabled()  # on_load ran: the form is live
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("#login-submit").click()
+    expect(page.locator("#signed-in-as")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.locator("#sign-out").click()
+    expect(page.locator("#sign-in-link")).to_be_visible()
+
+
+def open_assessment(page: Page, url: str, assessment_id: int) -> None:
+    page.goto(f"{url}/assessments/{assessment_id}")
+    expect(page.locator("#assessment-city, #not-found")).to_be_visible()
+
+
+def question(page: Page, qid: str):
+    return page.locator(f"[id='q-{qid}']")
+
+
+def choose_level(page: Page, qid: str, level: str) -> None:
+    card = question(page, qid)
+    card.locator(f"[data-level='{level}']").click()
+    expect(card.locator(f"[data-level='{level}']")).to_have_attribute("aria-checked", "true")
+    expect(page.locator("#assessment-message")).to_have_attribute("role", "status")
+
+
+def write_note(page: Page, qid: str, text: str) -> None:
+    box = page.locator(f"[id='note-{qid}']")
+    box.fill(text)
+    box.blur()
+    expect(page.locator("#assessment-message")).to_be_visible()
