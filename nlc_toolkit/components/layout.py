@@ -43,7 +43,7 @@ def language_switch() -> rx.Component:
 
 
 def header() -> rx.Component:
-    return rx.hstack(
+    return rx.el.header(rx.hstack(
         rx.link(
             rx.hstack(rx.icon("shield-check", size=24), rx.text(t("app.name"), size="5", weight="bold"), align="center"),
             href="/",
@@ -71,16 +71,16 @@ def header() -> rx.Component:
         padding_x="1em",
         border_bottom="1px solid var(--gray-a5)",
         width="100%",
-    )
+    ))
 
 
 def shell(content: rx.Component) -> rx.Component:
     return rx.box(
         header(),
-        rx.box(content, as_="main", padding="1em", max_width="72em", margin_x="auto", width="100%"),
-        rx.box(
+        rx.el.main(content, padding="1em", max_width="72em", margin_x="auto", width="100%"),
+        rx.el.footer(
             rx.text(t("app.footer"), size="1", color_scheme="gray"),
-            as_="footer", padding="1em", max_width="72em", margin_x="auto",
+            padding="1em", max_width="72em", margin_x="auto",
         ),
         dir=LangState.dir,
         lang=LangState.lang,

@@ -122,7 +122,7 @@ class AssessmentState(AuthState):
         if actor is None:
             return self._to_login()
         self.loading, self.error, self.message = True, "", ""
-        self.invited_password = self.invited_email = ""
+        self.invited_password = self.invited_email = self.upload_question = ""
         self.assessment_id = self._id_from_url()
         yield
         try:
@@ -182,8 +182,9 @@ class AssessmentState(AuthState):
         return self._run(lambda s, a: svc.set_note(s, a, self.assessment_id, question_id, note), "assessment.saved")
 
     @rx.event
-    def add_link(self, question_id: str, form: dict):
-        url = (form.get("url") or "").strip()
+    def add_link(self, form: dict):
+        # The question id rides in a hidden field: a form's handler cannot close over foreach vars.
+        question_id, url = form.get("question", ""), (form.get("url") or "").strip()
         return self._run(lambda s, a: svc.add_evidence(s, a, self.assessment_id, question_id, {"kind": "link", "url": url}),
                          "assessment.saved")
 
@@ -207,11 +208,11 @@ class AssessmentState(AuthState):
         for file in files:
             name = Path(file.name or "file").name
             if Path(name).suffix.lower() not in ALLOWED_UPLOADS:
-                self.message, self.message_is_error = "evidence.error.file_type", True
+                self.message, self.message_is_error, self.upload_question = "evidence.error.file_type", True, ""
                 return
             data = await file.read()
             if len(data) > MAX_UPLOAD_BYTES:
-                self.message, self.message_is_error = "evidence.error.file_size", True
+                self.message, self.message_is_error, self.upload_question = "evidence.error.file_size", True, ""
                 return
             stored.append((name, data))
         folder = rx.get_upload_dir() / "evidence" / str(self.assessment_id)
@@ -380,10 +381,11 @@ def question_card(card: rx.Var) -> rx.Component:
                 rx.hstack(
                     rx.form(
                         rx.hstack(
-                            rx.input(name="url", placeholder="https://", type="url", size="1", aria_label=t("evidence.link")),
+                            rx.el.input(type="hidden", name="question", value=qid),
+                            rx.input(name="url", placeholder="https://", size="1", aria_label=t("evidence.link")),
                             rx.button(t("evidence.add_link"), size="1", type="submit", variant="soft"),
                         ),
-                        on_submit=lambda form: AssessmentState.add_link(qid, form),
+                        on_submit=AssessmentState.add_link,
                         reset_on_submit=True,
                     ),
                     rx.button(rx.icon("paperclip", size=14), t("evidence.attach"), size="1", variant="soft",
@@ -592,7 +594,7 @@ def actions() -> rx.Component:
 
 
 def sidebar() -> rx.Component:
-    return rx.vstack(
+    return rx.el.nav(rx.vstack(
         rx.text(t("assessment.progress"), size="2", weight="bold"),
         rx.box(rx.progress(value=AssessmentState.overall_progress, aria_label=t("assessment.progress")), width="100%",
                id="overall-progress"),
@@ -619,10 +621,8 @@ def sidebar() -> rx.Component:
         rx.button(t("assessment.overview"), variant=rx.cond(AssessmentState.section == "overview", "solid", "ghost"),
                   on_click=AssessmentState.go("overview"), width="100%", justify="start", id="nav-overview"),
         spacing="2",
-        min_width="14em",
-        width=rx.breakpoints(initial="100%", md="16em"),
-        as_="nav",
-    )
+        width="100%",
+    ), min_width="14em", width=rx.breakpoints(initial="100%", md="16em"), aria_label=t("assessment.progress"))
 
 
 def not_found() -> rx.Component:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,22 @@ class AppServer:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
+    @contextmanager
+    def db(self):
+        """A transaction on the app's own database, for arranging what a test needs."""
+        from nlc_toolkit.db.session import session_scope
+
+        previous = os.environ.get("REFLEX_DB_URL")
+        os.environ["REFLEX_DB_URL"] = self.env["REFLEX_DB_URL"]
+        try:
+            with session_scope() as s:
+                yield s
+        finally:
+            if previous is None:
+                os.environ.pop("REFLEX_DB_URL", None)
+            else:
+                os.environ["REFLEX_DB_URL"] = previous
+
     def nlc(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "nlc_toolkit", *args], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, check=True)
@@ -88,7 +105,7 @@ def app_server(tmp_path_factory):
     server = AppServer(url=f"http://localhost:{port}", env=env, port=port, log=ARTIFACTS / "app.log")
     server.log.write_text("")
     server.nlc("migrate")
-    server.nlc("seed-demo", "--cities", "6", "--seed", "3")
+    server.nlc("seed-demo", "--cities", "10", "--seed", "3")
     server.start()
     yield server
     server.stop()

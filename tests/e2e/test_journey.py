@@ -37,7 +37,7 @@ def test_editor_answers_reloads_submits_and_sees_the_reviewers_comment(app, page
 
     # City profile first: no returnees, so reintegration questions drop out.
     page.get_by_role("radiogroup", name=QUICK.context_by_id["returnees_present"].text["en"]).get_by_role(
-        "radio", name="No").click()
+        "radio", name="No", exact=True).click()
     expect(page.locator("#assessment-message")).to_have_attribute("role", "status")
     page.locator("#start-answering").click()
 
