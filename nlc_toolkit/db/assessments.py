@@ -138,12 +138,13 @@ def create(s: Session, actor: Actor, city_id: int, version_id: int, year: int, r
         raise Invalid("assessment.error.year_round")
     a = repo.create_assessment(s, city, version, year, round)
     s.add(StatusChange(assessment_id=a.id, from_status="", to_status="draft", user_id=actor.user_id))
-    my_respondent(s, actor, a)
+    my_respondent(s, actor, a, create=True)
     return a
 
 
-def my_respondent(s: Session, actor: Actor, a: Assessment, create: bool = True) -> Respondent | None:
-    """The respondent a user answers as. Editors get one on first visit; others must be invited."""
+def my_respondent(s: Session, actor: Actor, a: Assessment, create: bool = False) -> Respondent | None:
+    """The respondent a user answers as. Managers get one with their first answer; others must be
+    invited. Only looking never adds anybody to the respondents."""
     r = s.scalar(select(Respondent).where(Respondent.assessment_id == a.id, Respondent.user_id == actor.user_id))
     if r is None and create and perm.can_manage_assessment(actor, a.city_id):
         user = s.get(User, actor.user_id)
@@ -167,7 +168,7 @@ def set_context(s: Session, actor: Actor, assessment_id: int, question_id: str, 
 
 def _answer_row(s: Session, actor: Actor, assessment_id: int, question_id: str) -> tuple[Assessment, Respondent, Answer | None]:
     a = load(s, actor, assessment_id)
-    respondent = my_respondent(s, actor, a)
+    respondent = my_respondent(s, actor, a, create=True)
     if respondent is None or not perm.can_answer(actor, a.city_id, True):
         raise Refused("error.forbidden")
     _editable(a)
@@ -339,7 +340,7 @@ def view(s: Session, actor: Actor, assessment_id: int) -> dict:
         "round": a.round,
         "status": a.status,
         "can_manage": is_manager,
-        "can_answer": me is not None and a.status in EDITABLE,
+        "can_answer": (me is not None or is_manager) and a.status in EDITABLE,
         "can_review": perm.can_review(actor) and a.status == "submitted",
         "my_group": me.group if me else "",
         "context": {c.question_id: c.value for c in a.context_answers},
@@ -390,7 +391,7 @@ def context_cards(q: Questionnaire) -> list[dict]:
 
 def remember_section(s: Session, actor: Actor, assessment_id: int, section: str) -> None:
     a = load(s, actor, assessment_id)
-    me = my_respondent(s, actor, a, create=False)
+    me = my_respondent(s, actor, a, create=perm.can_manage_assessment(actor, a.city_id) and a.status in EDITABLE)
     if me is not None and me.last_section != section:
         me.last_section = section
 

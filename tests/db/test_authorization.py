@@ -188,3 +188,12 @@ def test_new_round_copies_profile_answers_and_notes(world):
         assert view["status"] == "draft" and view["round"] == 2
         assert view["context"] == {"returnees_present": "no"}
         assert view["answers"]["mandate.lead_office"] == {"value": "2", "note": "kept", "evidence": []}
+
+
+def test_looking_at_an_assessment_adds_nobody_to_its_respondents(world):
+    for who in ("admin", "network_staff", "viewer_own"):
+        with session_scope() as s:
+            svc.view(s, world["actors"][who], world["assessment"])
+    with session_scope() as s:
+        view = svc.view(s, world["actors"]["editor_own"], world["assessment"])
+        assert [r["group"] for r in view["respondents"]] == ["municipality", "national"]

@@ -134,6 +134,14 @@ def test_bad_input_gets_a_message_and_saves_nothing(app, page, tmp_path):
     page.locator("#upload-submit").click()
     expect(page.locator("#assessment-message")).to_contain_text("not accepted")
     expect(card.locator(".evidence-item")).to_have_count(0)
+    # A file over 10 MB is refused too.
+    card.get_by_role("button", name="Attach a file").click()
+    big = tmp_path / "scan.pdf"
+    big.write_bytes(b"%PDF" + b"0" * (10 * 1024 * 1024 + 10))
+    page.locator("#evidence-upload input[type=file]").set_input_files(str(big))
+    page.locator("#upload-submit").click()
+    expect(page.locator("#assessment-message")).to_contain_text("larger than 10 MB")
+    expect(card.locator(".evidence-item")).to_have_count(0)
     page.reload()
     expect(page.locator(f"[id='note-{qid}']")).to_have_value("")
     # A good link and a good file are kept.
