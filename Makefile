@@ -9,7 +9,7 @@ export REFLEX_TELEMETRY_ENABLED := False
 export REFLEX_CHECK_LATEST_VERSION := False
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run dev test bench setup setup-test migrate seed clean
+.PHONY: run dev test bench setup setup-test system-deps migrate seed clean
 
 # Stamp files make a second `make run` skip installing.
 $(BIN)/python:
@@ -28,7 +28,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 $(TOOLS)/bun:
 	npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.5
 
-setup: $(VENV)/.installed $(TOOLS)/bun
+# The PDF report needs Pango (WeasyPrint) and fonts covering Arabic; Debian packages, once.
+system-deps:
+	@{ ldconfig -p | grep -q libpango-1.0 && fc-list | grep -q "Noto Naskh Arabic"; } || \
+	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core >/dev/null; }
+
+setup: $(VENV)/.installed $(TOOLS)/bun system-deps
 
 setup-test: setup $(VENV)/.installed-test
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }

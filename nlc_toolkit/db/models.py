@@ -154,3 +154,26 @@ class StatusChange(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
     user: Mapped[User | None] = relationship()
+
+
+ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
+
+
+class Action(Base):
+    """A step of the city's action plan, usually made from a recommendation. It belongs to the
+    city and questionnaire, not to one round, so it carries over and is shown beside new scores."""
+
+    __tablename__ = "action"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), index=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    origin_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"))
+    question_id: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[str] = mapped_column(String(10), default="")  # ISO date or empty
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,73 @@
+"""Results of one assessment beyond the scores: levels per respondent group, the local-national
+perception gap, and recommendations grouped for action. Pure pandas; plain values out."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .questionnaire import Questionnaire
+from .scoring import DISAGREEMENT_SPREAD, consolidate
+
+GROUPS = ("municipality", "national", "civil_society", "other")
+
+
+def _num(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def levels_by_group(q: Questionnaire, answers: pd.DataFrame, applicable: set[str]) -> list[dict]:
+    """One row per applicable question: consolidated level of each respondent group (DESIGN §3
+    rule 2 applied within the group), the spread over all respondents and the disagreement flag."""
+    answers = answers[answers["question"].isin(applicable)]
+    per_group = consolidate(answers, keys=["question", "group"]) if len(answers) else pd.DataFrame()
+    overall = consolidate(answers, keys=["question"]) if len(answers) else pd.DataFrame()
+    rows = []
+    for question in q.questions:
+        if question.id not in applicable:
+            continue
+        row = {"question": question.id, "domain": q.domain_of[question.id].id, "levels": {}}
+        for group in GROUPS:
+            key = (question.id, group)
+            if len(per_group) and key in per_group.index:
+                level = _num(per_group.at[key, "level"])
+                if level is not None:
+                    row["levels"][group] = level
+        spread = _num(overall.at[question.id, "spread"]) if len(overall) and question.id in overall.index else None
+        row["spread"] = spread
+        row["disagreement"] = spread is not None and spread >= DISAGREEMENT_SPREAD
+        rows.append(row)
+    return rows
+
+
+def perception_gap(rows: list[dict], local: str = "municipality", national: str = "national") -> list[dict]:
+    """Questions both sides answered with a level, sorted by the size of the gap (largest first).
+    gap > 0: the national side sees more maturity than the city does."""
+    gaps = []
+    for row in rows:
+        a, b = row["levels"].get(local), row["levels"].get(national)
+        if a is not None and b is not None:
+            gaps.append({"question": row["question"], "domain": row["domain"], "local": a, "national": b, "gap": b - a})
+    return sorted(gaps, key=lambda g: (-abs(g["gap"]), g["question"]))
+
+
+def group_recommendations(recs: list[dict]) -> dict[str, list[dict]]:
+    """Split prioritised recommendations into what a city can act on:
+
+    - asks of the national level: the national government is among the actors (for the city's
+      dialogue with ministries);
+    - quick wins: low effort and priority in the top half;
+    - strategic steps: everything else.
+    Each list keeps priority order."""
+    priorities = sorted((r["priority"] for r in recs), reverse=True)
+    threshold = priorities[(len(priorities) - 1) // 2] if priorities else 0.0
+    groups = {"quick_wins": [], "strategic": [], "national_asks": []}
+    for rec in recs:
+        if "national" in rec["actors"]:
+            groups["national_asks"].append(rec)
+        elif rec["effort"] == "low" and rec["priority"] >= threshold and rec["priority"] > 0:
+            groups["quick_wins"].append(rec)
+        else:
+            groups["strategic"].append(rec)
+    return groups
