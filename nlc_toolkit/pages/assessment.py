@@ -640,7 +640,10 @@ def assessment() -> rx.Component:
                 rx.hstack(
                     rx.heading(AssessmentState.info["city"].to(str), size="7", as_="h1", id="assessment-city"),
                     status_badge(AssessmentState.info["status"].to(str)),
-                    align="center", wrap="wrap",
+                    rx.spacer(),
+                    rx.link(rx.button(rx.icon("chart-no-axes-combined", size=16), t("results.open"), variant="soft"),
+                            href="/assessments/" + AssessmentState.assessment_id.to(str) + "/results", id="open-results"),
+                    align="center", wrap="wrap", width="100%",
                 ),
                 rx.text(localized(AssessmentState.info["title"]), " · ", AssessmentState.info["year"].to(str), " · ",
                         t("assessments.round_short"), " ", AssessmentState.info["round"].to(str), color_scheme="gray"),

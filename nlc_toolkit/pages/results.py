@@ -1,0 +1,494 @@
+"""The scored dashboard of an assessment: scores, radar, levels by group, the local-national gap,
+domain drill-down, grouped recommendations, the action plan, reports and spreadsheets."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import plotly.graph_objects as go
+import reflex as rx
+
+from ..components.i18n import localized, t, t_key
+from ..components.layout import loading_or_error, notice, page, status_badge
+from ..core.pdf import CURRENT, PREVIOUS, assessment_pdf
+from ..core.questionnaire import localized as pick
+from ..core.spreadsheets import answer_template, answers_csv, assessment_workbook
+from ..db import results as svc
+from ..db.assessments import Invalid, NotFound, Refused
+from ..db.models import ACTION_STATUSES, RESPONDENT_GROUPS
+from ..db.session import session_scope
+from ..state.auth import AuthState
+
+logger = logging.getLogger(__name__)
+MESSAGES = ["error.forbidden", "assessment.error.locked", "assessment.error.note_too_long", "actions.error.title",
+            "actions.error.status", "actions.error.due", "actions.error.not_found", "actions.saved",
+            "assessment.error.bad_answer", "results.import_done", "results.import_refused"]
+IMPORT_ID = "template-upload"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "city"
+
+
+class ResultsState(AuthState):
+    loading: bool = True
+    error: str = ""
+    report: dict = {}
+    drill_domain: str = ""
+    message: str = ""
+    message_detail: str = ""
+    message_is_error: bool = False
+    problems: list[str] = []
+    import_label: str = ""
+    import_group: str = "municipality"
+
+    def _id(self) -> int:
+        match = re.fullmatch(r"/assessments/(\d+)/results/?", self.router.url.path or "")
+        return int(match.group(1)) if match else 0
+
+    def _reload(self, actor) -> None:
+        with session_scope() as s:
+            self.report = svc.report(s, actor, self._id())
+        if not self.drill_domain and self.report["domains"]:
+            self.drill_domain = self.report["domains"][0]["id"]
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        self.loading, self.error, self.message, self.problems, self.drill_domain = True, "", "", [], ""
+        yield
+        try:
+            self._reload(actor)
+        except NotFound:
+            self.error, self.report = "not_found", {}
+        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
+            logger.exception("results: load failed")
+            self.error = "load"
+        self.loading = False
+
+    # ----------------------------------------------------------------- derived, plain rows
+
+    @rx.var
+    def domain_rows(self) -> list[dict]:
+        def text(value):
+            return "–" if value is None else f"{value:.0f}"
+
+        return [dict(d, title_text=pick(d["title"], self.lang), number=i + 1, score_text=text(d["score"]),
+                     previous_text=text(d["previous"]))
+                for i, d in enumerate(self.report.get("domains", []))]
+
+    @rx.var
+    def overall_text(self) -> str:
+        value = self.report.get("overall")
+        return "–" if value is None else f"{value:.0f}"
+
+    @rx.var
+    def completeness_text(self) -> str:
+        value = self.report.get("completeness")
+        return "–" if value is None else f"{100 * value:.0f}%"
+
+    @rx.var
+    def band_text(self) -> str:
+        return pick(self.report.get("band") or {}, self.lang) or "–"
+
+    @rx.var
+    def has_previous(self) -> bool:
+        return bool(self.report.get("previous"))
+
+    @rx.var
+    def gaps(self) -> list[dict]:
+        texts = {x["id"]: x["text"] for x in self.report.get("questions", [])}
+        return [dict(g, text=pick(texts[g["question"]], self.lang), gap_text=f"{g['gap']:+.1f}",
+                     local_text=f"{g['local']:.1f}", national_text=f"{g['national']:.1f}")
+                for g in self.report.get("gaps", [])[:15]]
+
+    def _recs(self, group: str) -> list[dict]:
+        by_key = {f"{r['question']}:{r['rec']}": r for r in self.report.get("recommendations", [])}
+        return [dict(by_key[k], key=k, text_now=pick(by_key[k]["text"], self.lang),
+                     question_now=pick(by_key[k]["question_text"], self.lang), priority_text=f"{by_key[k]['priority']:.2f}")
+                for k in self.report.get("groups", {}).get(group, [])]
+
+    @rx.var
+    def quick_wins(self) -> list[dict]:
+        return self._recs("quick_wins")
+
+    @rx.var
+    def strategic(self) -> list[dict]:
+        return self._recs("strategic")
+
+    @rx.var
+    def national_asks(self) -> list[dict]:
+        return self._recs("national_asks")
+
+    @rx.var
+    def drill_rows(self) -> list[dict]:
+        answers: dict[str, list[dict]] = {}
+        for a in self.report.get("answers", []):
+            answers.setdefault(a["question"], []).append(a)
+        rows = []
+        for x in self.report.get("questions", []):
+            if x["domain"] != self.drill_domain or x["status"] == "not_applicable":
+                continue
+            rows.append({
+                "id": x["id"], "text": pick(x["text"], self.lang),
+                "level": "–" if x["level"] is None else f"{x['level']:g}",
+                "disagreement": x["disagreement"],
+                "answers": [{"respondent": a["respondent"], "group": a["group"], "answer": a["answer"] or "–",
+                             "note": a["note"]} for a in answers.get(x["id"], [])],
+            })
+        return rows
+
+    @rx.var
+    def actions(self) -> list[dict]:
+        return [dict(a, level_text="–" if a["current_level"] is None else f"{a['current_level']:g}")
+                for a in self.report.get("actions", [])]
+
+    # ----------------------------------------------------------------- figures (built from rows)
+
+    @rx.var
+    def radar(self) -> go.Figure:
+        domains = self.report.get("domains", [])
+        names = [f"{i + 1}. {pick(d['title'], self.lang)[:28]}" for i, d in enumerate(domains)]
+        fig = go.Figure()
+        if domains:
+            closed = names + names[:1]
+            if self.report.get("previous"):
+                prev = [d["previous"] or 0 for d in domains]
+                fig.add_trace(go.Scatterpolar(r=prev + prev[:1], theta=closed, name=str(self.report["previous"]["year"]),
+                                              line={"color": PREVIOUS, "dash": "dash"}, hovertemplate="%{theta}: %{r:.0f}"))
+            now = [d["score"] or 0 for d in domains]
+            fig.add_trace(go.Scatterpolar(r=now + now[:1], theta=closed, name=str(self.report.get("year", "")),
+                                          fill="toself", line={"color": CURRENT}, hovertemplate="%{theta}: %{r:.0f}"))
+        fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, margin={"l": 40, "r": 40, "t": 20, "b": 20},
+                          height=460, legend={"orientation": "h"}, font={"size": 11})
+        return fig
+
+    @rx.var
+    def heatmap(self) -> go.Figure:
+        rows = self.report.get("by_group", [])
+        groups = [g for g in RESPONDENT_GROUPS if any(g in r["levels"] for r in rows)]
+        texts = {x["id"]: pick(x["text"], self.lang) for x in self.report.get("questions", [])}
+        number = {x["id"]: i + 1 for i, x in enumerate(self.report.get("questions", []))}
+        group_names = {"municipality": "M", "national": "N", "civil_society": "CS", "other": "O"}
+        fig = go.Figure()
+        if rows and groups:
+            y = [("⚠ " if r["disagreement"] else "") + f"Q{number[r['question']]}" for r in rows]
+            z = [[r["levels"].get(g) for g in groups] for r in rows]
+            fig.add_trace(go.Heatmap(
+                z=z, x=[group_names[g] for g in groups], y=y, zmin=0, zmax=self.report.get("max_level", 5),
+                colorscale="Cividis", text=[["" if v is None else f"{v:g}" for v in row] for row in z],
+                texttemplate="%{text}", customdata=[[texts[r["question"]]] * len(groups) for r in rows],
+                hovertemplate="%{customdata}<br>%{x}: %{z}<extra></extra>", colorbar={"title": {"text": ""}},
+            ))
+        fig.update_layout(height=max(260, 22 * len(rows) + 80), margin={"l": 60, "r": 10, "t": 10, "b": 30},
+                          yaxis={"autorange": "reversed"}, font={"size": 11})
+        return fig
+
+    # ----------------------------------------------------------------- events
+
+    def _act(self, action, ok: str = "actions.saved"):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            with session_scope() as s:
+                action(s, actor)
+        except (Invalid, Refused) as e:
+            self.message, self.message_detail, self.message_is_error = str(e), "", True
+            return None
+        except NotFound:
+            self.error = "not_found"
+            return None
+        self.message, self.message_detail, self.message_is_error = ok, "", False
+        self._reload(actor)
+        return None
+
+    @rx.event
+    def set_drill(self, domain: str):
+        self.drill_domain = domain
+
+    @rx.event
+    def add_to_plan(self, question: str, text: str):
+        return self._act(lambda s, a: svc.add_action(s, a, self._id(), question, text))
+
+    @rx.event
+    def save_action(self, form: dict):
+        # The action id rides in a hidden field: a form's handler cannot close over foreach vars.
+        fields = {k: form.get(k, "") for k in ("title", "owner", "due", "status", "note")}
+        return self._act(lambda s, a: svc.update_action(s, a, self._id(), int(form.get("action_id") or 0), **fields))
+
+    def _download(self, build, filename: str):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            with session_scope() as s:
+                report = svc.report(s, actor, self._id())
+                data = build(s, actor, report)
+        except NotFound:
+            self.error = "not_found"
+            return None
+        return rx.download(data=data, filename=filename)
+
+    def _name(self, ext: str) -> str:
+        return f"nlc-{_slug(self.report.get('city', ''))}-{self.report.get('year', '')}-r{self.report.get('round', '')}-{self.lang}.{ext}"
+
+    @rx.event
+    def download_pdf(self):
+        return self._download(lambda s, a, r: assessment_pdf(r, self.lang), self._name("pdf"))
+
+    @rx.event
+    def download_xlsx(self):
+        return self._download(lambda s, a, r: assessment_workbook(r, self.lang), self._name("xlsx"))
+
+    @rx.event
+    def download_csv(self):
+        return self._download(lambda s, a, r: answers_csv(r["answers"]), self._name("csv"))
+
+    @rx.event
+    def download_template(self):
+        return self._download(lambda s, a, r: answer_template(svc.questionnaire_for(s, a, self._id()), self.lang),
+                              f"nlc-template-{self.report.get('questionnaire_id', '')}-{self.lang}.xlsx")
+
+    @rx.event
+    def set_import_label(self, value: str):
+        self.import_label = value[:200]
+
+    @rx.event
+    def set_import_group(self, value: str):
+        self.import_group = value if value in RESPONDENT_GROUPS else "municipality"
+
+    @rx.event
+    async def import_template(self, files: list[rx.UploadFile]):
+        self.problems = []
+        if not files:
+            return None
+        data = await files[0].read()
+        if len(data) > MAX_IMPORT_BYTES:
+            self.message, self.message_is_error, self.problems = "results.import_refused", True, ["the file is larger than 5 MB"]
+            return None
+        outcome = {}
+
+        def action(s, a):
+            outcome["problems"], outcome["count"] = svc.import_template(s, a, self._id(), data, self.import_label,
+                                                                         self.import_group)
+            if outcome["problems"]:
+                s.rollback()
+
+        result = self._act(action, "results.import_done")
+        if outcome.get("problems"):
+            self.message, self.message_is_error, self.problems = "results.import_refused", True, outcome["problems"]
+        elif "count" in outcome:
+            self.message_detail = str(outcome["count"])
+        return result
+
+
+# ===================================================================== components
+
+
+def kpi(label_key: str, value: rx.Var, id_: str) -> rx.Component:
+    return rx.card(rx.vstack(rx.text(t(label_key), size="2", color_scheme="gray"),
+                             rx.heading(value, size="7", id=id_), spacing="1"), min_width="10em")
+
+
+def rec_card(rec: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(rec["text_now"], weight="bold"),
+            rx.text(rec["question_now"], size="1", color_scheme="gray"),
+            rx.hstack(
+                rx.badge(t("results.priority"), " ", rec["priority_text"]),
+                rx.badge(t_key(rec["effort"], ["effort.low", "effort.medium", "effort.high"], prefix="effort."),
+                         color_scheme="gray"),
+                rx.badge(t_key(rec["horizon"], ["horizon.short", "horizon.medium", "horizon.long"], prefix="horizon."),
+                         color_scheme="gray"),
+                rx.spacer(),
+                rx.cond(ResultsState.report["can_manage"].to(bool),
+                        rx.button(rx.icon("list-plus", size=14), t("results.add_to_plan"), size="1", variant="soft",
+                                  on_click=ResultsState.add_to_plan(rec["question"], rec["text_now"]))),
+                wrap="wrap", width="100%", align="center",
+            ),
+            spacing="1", width="100%",
+        ),
+        width="100%", class_name="rec-card",
+    )
+
+
+def rec_group(title_key: str, items: rx.Var, id_: str) -> rx.Component:
+    return rx.vstack(
+        rx.heading(t(title_key), size="4", as_="h3"),
+        rx.cond(items.length() > 0, rx.vstack(rx.foreach(items, rec_card), width="100%"), rx.text(t("results.none"))),
+        width="100%", id=id_,
+    )
+
+
+def action_row(action: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.el.input(type="hidden", name="action_id", value=action["id"].to(str)),
+                rx.hstack(
+                    rx.input(name="title", default_value=action["title"], aria_label=t("actions.title_field"), flex="1",
+                             min_width="16em"),
+                    rx.cond(~action["from_this_round"].to(bool), rx.badge(t("actions.carried"), color_scheme="amber")),
+                    rx.badge(t("results.current_level"), " ", action["level_text"]),
+                    wrap="wrap", width="100%", align="center",
+                ),
+                rx.hstack(
+                    rx.input(name="owner", default_value=action["owner"], placeholder=t("actions.owner"),
+                             aria_label=t("actions.owner")),
+                    rx.input(name="due", type="date", default_value=action["due"], aria_label=t("actions.due")),
+                    rx.el.select(*[rx.el.option(t(f"action_status.{s}"), value=s) for s in ACTION_STATUSES],
+                                 name="status", default_value=action["status"], aria_label=t("actions.status")),
+                    rx.input(name="note", default_value=action["note"], placeholder=t("actions.note"),
+                             aria_label=t("actions.note"), flex="1"),
+                    rx.button(t("actions.save"), type="submit", size="2", variant="soft"),
+                    wrap="wrap", width="100%",
+                ),
+                width="100%",
+            ),
+            on_submit=ResultsState.save_action,
+        ),
+        width="100%", class_name="action-row",
+    )
+
+
+def drilldown() -> rx.Component:
+    return rx.vstack(
+        rx.el.select(
+            rx.foreach(ResultsState.domain_rows, lambda d: rx.el.option(d["number"].to(str) + ". " + d["title_text"].to(str),
+                                                                       value=d["id"])),
+            value=ResultsState.drill_domain, on_change=ResultsState.set_drill, aria_label=t("results.domain"),
+            id="drill-domain",
+        ),
+        rx.foreach(ResultsState.drill_rows, lambda row: rx.card(
+            rx.vstack(
+                rx.hstack(rx.text(row["text"], weight="bold"), rx.spacer(),
+                          rx.cond(row["disagreement"], rx.badge("⚠", color_scheme="orange")),
+                          rx.badge(t("results.consolidated"), " ", row["level"]), width="100%"),
+                rx.foreach(row["answers"].to(list[dict]), lambda a: rx.hstack(
+                    rx.text(a["respondent"], size="2", weight="medium"),
+                    rx.badge(t_key(a["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group."),
+                             color_scheme="gray"),
+                    rx.badge(a["answer"]),
+                    rx.text(a["note"], size="2", color_scheme="gray"),
+                    wrap="wrap", align="center",
+                )),
+                width="100%",
+            ),
+            width="100%", class_name="drill-row",
+        )),
+        width="100%", id="drilldown",
+    )
+
+
+def downloads() -> rx.Component:
+    return rx.hstack(
+        rx.button(rx.icon("file-text", size=16), t("results.download_pdf"), on_click=ResultsState.download_pdf,
+                  id="download-pdf"),
+        rx.button(rx.icon("sheet", size=16), t("results.download_xlsx"), on_click=ResultsState.download_xlsx,
+                  variant="soft", id="download-xlsx"),
+        rx.button(rx.icon("file-down", size=16), t("results.download_csv"), on_click=ResultsState.download_csv,
+                  variant="soft", id="download-csv"),
+        rx.button(rx.icon("file-spreadsheet", size=16), t("results.template"), on_click=ResultsState.download_template,
+                  variant="soft", id="download-template"),
+        wrap="wrap",
+    )
+
+
+def importer() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.text(t("results.import"), weight="bold"),
+        rx.hstack(
+            rx.input(value=ResultsState.import_label, on_change=ResultsState.set_import_label,
+                     placeholder=t("results.import_label"), aria_label=t("results.import_label"), min_width="16em"),
+            rx.el.select(*[rx.el.option(t(f"group.{g}"), value=g) for g in RESPONDENT_GROUPS],
+                         value=ResultsState.import_group, on_change=ResultsState.set_import_group,
+                         aria_label=t("invite.group")),
+            wrap="wrap",
+        ),
+        rx.upload(rx.text(t("evidence.drop")), id=IMPORT_ID, accept={
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]}, max_files=1,
+            border="1px dashed var(--gray-a7)", padding="1em", width="100%"),
+        rx.button(t("evidence.upload"), id="import-submit",
+                  on_click=ResultsState.import_template(rx.upload_files(upload_id=IMPORT_ID))),
+        rx.cond(ResultsState.problems.length() > 0,
+                rx.el.ul(rx.foreach(ResultsState.problems, lambda p: rx.el.li(p)), id="import-problems")),
+        width="100%",
+    ), width="100%")
+
+
+def dashboard() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(ResultsState.report["city"].to(str), size="7", as_="h1", id="results-city"),
+            status_badge(ResultsState.report["status"].to(str)),
+            rx.spacer(),
+            rx.link(t("results.back"), href="/assessments/" + ResultsState.report["id"].to(str)),
+            width="100%", align="center", wrap="wrap",
+        ),
+        rx.text(localized(ResultsState.report["title"]), " · ", ResultsState.report["year"].to(str), color_scheme="gray"),
+        rx.cond(ResultsState.message != "", notice(
+            t_key(ResultsState.message, MESSAGES), " ", ResultsState.message_detail,
+            color=rx.cond(ResultsState.message_is_error, "red", "green"),
+            role=rx.cond(ResultsState.message_is_error, "alert", "status"), id="results-message")),
+        rx.hstack(kpi("results.overall", ResultsState.overall_text, "overall-score"),
+                  kpi("results.band", ResultsState.band_text, "band"),
+                  kpi("results.completeness", ResultsState.completeness_text, "completeness"), wrap="wrap"),
+        downloads(),
+        rx.heading(t("results.radar"), size="5", as_="h2"),
+        rx.box(rx.plotly(data=ResultsState.radar, config={"displayModeBar": False, "responsive": True}),
+               width="100%", id="radar"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(
+                rx.table.column_header_cell("#"), rx.table.column_header_cell(t("results.domain")),
+                rx.table.column_header_cell(t("results.this_round")),
+                rx.cond(ResultsState.has_previous, rx.table.column_header_cell(t("results.previous_round"))))),
+            rx.table.body(rx.foreach(ResultsState.domain_rows, lambda d: rx.table.row(
+                rx.table.cell(d["number"].to(str)), rx.table.cell(d["title_text"]),
+                rx.table.cell(d["score_text"], class_name="domain-score"),
+                rx.cond(ResultsState.has_previous, rx.table.cell(d["previous_text"])),
+                class_name="domain-score-row", data_domain=d["id"]))),
+            size="1", width="100%"), width="100%", overflow_x="auto"),
+        rx.heading(t("results.heatmap"), size="5", as_="h2"),
+        rx.text(t("results.heatmap_help"), size="2", color_scheme="gray"),
+        rx.box(rx.plotly(data=ResultsState.heatmap, config={"displayModeBar": False, "responsive": True}),
+               width="100%", id="heatmap"),
+        rx.heading(t("results.gap_title"), size="5", as_="h2"),
+        rx.text(t("results.gap_help"), size="2", color_scheme="gray"),
+        rx.cond(ResultsState.gaps.length() > 0, rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                "export.question", "group.municipality", "group.national", "results.gap")])),
+            rx.table.body(rx.foreach(ResultsState.gaps, lambda g: rx.table.row(
+                rx.table.cell(g["text"]), rx.table.cell(g["local_text"]), rx.table.cell(g["national_text"]),
+                rx.table.cell(rx.badge(g["gap_text"], dir="ltr",
+                                       color_scheme=rx.cond(g["gap"].to(float) > 0, "orange", "blue"))),
+                class_name="gap-row"))),
+            size="1", width="100%"), width="100%", overflow_x="auto", id="gap-table"),
+            rx.text(t("results.no_gap"))),
+        rx.heading(t("results.drilldown"), size="5", as_="h2"),
+        drilldown(),
+        rx.heading(t("results.recommendations"), size="5", as_="h2"),
+        rec_group("results.quick_wins", ResultsState.quick_wins, "quick-wins"),
+        rec_group("results.strategic", ResultsState.strategic, "strategic"),
+        rec_group("results.national_asks", ResultsState.national_asks, "national-asks"),
+        rx.heading(t("actions.heading"), size="5", as_="h2"),
+        rx.cond(ResultsState.actions.length() > 0,
+                rx.vstack(rx.foreach(ResultsState.actions, action_row), width="100%", id="action-plan"),
+                rx.text(t("results.no_actions"))),
+        rx.cond(ResultsState.report["can_manage"].to(bool), importer()),
+        spacing="4", width="100%",
+    )
+
+
+@page("/assessments/[assessment_id]/results", title="Results · NLC Toolkit", on_load=[ResultsState.load])
+def results() -> rx.Component:
+    return rx.cond(
+        ResultsState.error == "not_found",
+        notice(t("error.not_found"), icon="search_x", color="gray", id="not-found"),
+        loading_or_error(ResultsState.loading, ResultsState.error, ResultsState.load, dashboard()),
+    )

@@ -1,0 +1,132 @@
+"""The results dashboard in a real browser: the score is core's, the radar renders, the PDF
+downloads in English and Arabic with the city and the first recommendation, the action plan works."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from nlc_toolkit.core.report import score_document
+from nlc_toolkit.db import assessments as svc
+from nlc_toolkit.db import repo
+from tests.e2e.helpers import choose_level, question, sign_in
+from tests.e2e.test_journey import QUICK, create_assessment, new_user
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def answered(app_server, browser):
+    """An assessment of Tetouan answered in the browser by its editor (two domains)."""
+    new_user(app_server, "results-editor@tetouan.example.org", "city_editor", "Tetouan")
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, app_server.url, "results-editor@tetouan.example.org")
+    assessment_id = create_assessment(page, app_server)
+    page.get_by_role("radiogroup", name=QUICK.context_by_id["returnees_present"].text["en"]).get_by_role(
+        "radio", name="No", exact=True).click()
+    expect(page.locator("#assessment-message")).to_have_attribute("role", "status")
+    page.locator("#start-answering").click()
+    for d_index, levels in ((0, ["1", "0", "2"]), (1, ["3", "1", "0"])):
+        domain = QUICK.domains[d_index]
+        page.locator(f".domain-nav[data-domain='{domain.id}']").click()
+        for x, level in zip(domain.questions, levels):
+            choose_level(page, x.id, level)
+    context.close()
+    return assessment_id
+
+
+def expected_score(app, assessment_id):
+    with app.db() as s:
+        a = s.get(repo.Assessment, assessment_id)
+        q = repo.questionnaire_model(a.questionnaire_version)
+        answers, context = repo.answer_frames(s, [assessment_id])
+        return score_document(q, answers, context, assessment_id)
+
+
+def test_dashboard_shows_cores_score_radar_and_downloads(app, browser, answered):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, app.url, "results-editor@tetouan.example.org")
+    page.goto(f"{app.url}/assessments/{answered}/results")
+    doc = expected_score(app, answered)
+    expect(page.locator("#overall-score")).to_have_text(f"{doc['overall']:.0f}")
+    first_domain = QUICK.domains[0].id
+    expect(page.locator(f".domain-score-row[data-domain='{first_domain}'] .domain-score")).to_have_text(
+        f"{doc['domains'][first_domain]:.0f}")
+    expect(page.locator("#radar .js-plotly-plot .scatterlayer path").first).to_be_attached()
+    expect(page.locator("#heatmap .js-plotly-plot")).to_be_attached()
+    first_rec = doc["recommendations"][0]
+    expect(page.locator(".rec-card").first).to_be_visible()
+    page.screenshot(path=ROOT / "test-artifacts" / "results-en.png", full_page=True)
+
+    for lang, label in (("en", "English"), ("ar", "العربية")):
+        page.get_by_role("button", name=label).click()
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        with page.expect_download() as download:
+            page.locator("#download-pdf").click()
+        pdf = download.value.path().read_bytes()
+        (ROOT / "test-artifacts" / f"e2e-report-{lang}.pdf").write_bytes(pdf)
+        text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+        assert "Tetouan" in text
+        wanted = next(r.text[lang] for r in QUICK.question_by_id[first_rec["question"]].recommendations
+                      if r.text["en"] == first_rec["text"])
+        assert " ".join(wanted.split()[:4]) in text, (lang, wanted[:60])
+    page.screenshot(path=ROOT / "test-artifacts" / "results-ar.png", full_page=True)
+
+    page.get_by_role("button", name="English").click()
+    with page.expect_download() as download:
+        page.locator("#download-xlsx").click()
+    wb = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert {"scores", "consolidated", "answers", "recommendations", "actions"} <= set(wb.sheetnames)
+    assert len(list(wb["answers"].iter_rows(min_row=2))) == 6
+    context.close()
+
+
+def test_recommendation_becomes_an_action_and_is_edited(app, page, answered):
+    sign_in(page, app.url, "results-editor@tetouan.example.org")
+    page.goto(f"{app.url}/assessments/{answered}/results")
+    card = page.locator("#quick-wins .rec-card, #strategic .rec-card").first
+    title = card.locator("p").first.inner_text()
+    card.get_by_role("button", name="Add to the action plan").click()
+    row = page.locator(".action-row").first
+    expect(row.get_by_label("Action")).to_have_value(title)
+    row.get_by_label("Owner").fill("Department of social affairs")
+    row.get_by_label("Due date").fill("2027-03-31")
+    row.get_by_label("Status").select_option("in_progress")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("#results-message")).to_have_attribute("role", "status")
+    page.reload()
+    row = page.locator(".action-row").first
+    expect(row.get_by_label("Owner")).to_have_value("Department of social affairs")
+    expect(row.get_by_label("Status")).to_have_value("in_progress")
+    row.get_by_label("Due date").fill("")
+    row.get_by_label("Action").fill("")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("#results-message")).to_have_attribute("role", "alert")
+
+
+def test_wrong_spreadsheet_is_refused_with_its_problems(app, page, answered, tmp_path):
+    sign_in(page, app.url, "results-editor@tetouan.example.org")
+    page.goto(f"{app.url}/assessments/{answered}/results")
+    expect(page.locator("#overall-score")).to_be_visible()
+    bad = tmp_path / "answers.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    page.locator("#template-upload input[type=file]").set_input_files(str(bad))
+    page.locator("#import-submit").click()
+    expect(page.locator("#import-problems")).to_contain_text("not an XLSX workbook")
+    before = expected_score(app, answered)
+    assert before["completeness"] is not None
+
+
+def test_other_city_cannot_open_the_results(app, page, answered):
+    new_user(app, "snoop@agadir.example.org", "city_viewer", "Agadir")
+    sign_in(page, app.url, "snoop@agadir.example.org")
+    page.goto(f"{app.url}/assessments/{answered}/results")
+    expect(page.locator("#not-found")).to_be_visible()
+    assert "Tetouan" not in page.locator("main").inner_text()
