@@ -442,7 +442,8 @@ def dashboard() -> rx.Component:
         downloads(),
         rx.heading(t("results.radar"), size="5", as_="h2"),
         rx.box(rx.plotly(data=ResultsState.radar, config={"displayModeBar": False, "responsive": True}),
-               width="100%", id="radar"),
+               # Plotly lays out its SVG left to right only; inside an RTL page it shifts off screen.
+               width="100%", id="radar", dir="ltr"),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("#"), rx.table.column_header_cell(t("results.domain")),
@@ -457,7 +458,7 @@ def dashboard() -> rx.Component:
         rx.heading(t("results.heatmap"), size="5", as_="h2"),
         rx.text(t("results.heatmap_help"), size="2", color_scheme="gray"),
         rx.box(rx.plotly(data=ResultsState.heatmap, config={"displayModeBar": False, "responsive": True}),
-               width="100%", id="heatmap"),
+               width="100%", id="heatmap", dir="ltr"),
         rx.heading(t("results.gap_title"), size="5", as_="h2"),
         rx.text(t("results.gap_help"), size="2", color_scheme="gray"),
         rx.cond(ResultsState.gaps.length() > 0, rx.box(rx.table.root(
