@@ -57,6 +57,8 @@ def header() -> rx.Component:
             AuthState.signed_in,
             rx.hstack(
                 rx.link(t("nav.assessments"), href="/assessments"),
+                rx.cond((AuthState.user_role == "admin") | (AuthState.user_role == "network_staff"),
+                        rx.link(t("nav.network"), href="/network", id="nav-network")),
                 rx.cond(AuthState.user_role == "admin", rx.link(t("nav.admin"), href="/admin")),
                 rx.text(AuthState.user_name, size="2", color_scheme="gray", id="signed-in-as"),
                 rx.button(t("nav.sign_out"), on_click=AuthState.sign_out, variant="soft", size="1", id="sign-out"),
