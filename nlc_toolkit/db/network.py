@@ -1,12 +1,9 @@
-"""Data of the network view: every approved assessment of a questionnaire, scored at once.
-
-Approved assessments are locked, so their scores cannot change: they are scored once per process
-and kept (keyed by assessment id and last update), which keeps the comparison page fast for a
-network of a thousand cities."""
+"""Data of the network view: every approved assessment of a questionnaire, scored at once
+(vectorised over all of them). The result is kept per process under a fingerprint of the
+assessments and their last update, so filtering and sorting do not score again, and any change
+to an answer (which moves updated_at) scores afresh."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import select
@@ -21,7 +18,7 @@ from .assessments import Refused
 from .models import Answer, Assessment, City, ContextAnswer, QuestionnaireVersion, Respondent
 
 META = ["assessment", "city_id", "city", "country", "region", "population_band", "year", "round", "version", "status"]
-_cache: dict[tuple[int, datetime], tuple[dict, list[tuple]]] = {}
+_cache: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
 def _check(actor: Actor) -> None:
@@ -57,49 +54,42 @@ def network_frame(s: Session, actor: Actor, questionnaire_id: str, include_unapp
     """(cities, levels, questionnaire): one row per assessment with city facts, overall,
     completeness and one column per domain; levels: assessment, question, level."""
     _check(actor)
-    query = (select(Assessment, City, QuestionnaireVersion)
+    query = (select(Assessment.id.label("assessment"), City.id.label("city_id"), City.name.label("city"),
+                    City.country, City.region, City.population_band, Assessment.year, Assessment.round,
+                    QuestionnaireVersion.version, Assessment.status, Assessment.updated_at,
+                    QuestionnaireVersion.id.label("version_id"))
              .join(City, City.id == Assessment.city_id)
              .join(QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id)
              .where(QuestionnaireVersion.questionnaire_id == questionnaire_id))
     if not include_unapproved:
         query = query.where(Assessment.status == "approved")
-    rows = s.execute(query).all()
-    if not rows:
+    meta = pd.read_sql(query, s.connection())
+    if meta.empty:
         return pd.DataFrame(columns=META), pd.DataFrame(columns=["assessment", "question", "level"]), None
-    versions = {v.id: v for _, _, v in rows}
-    latest_version = max(versions.values(), key=lambda v: v.id)
-    q_latest = repo.questionnaire_model(latest_version)
+    version_rows = {v.id: v for v in s.scalars(select(QuestionnaireVersion).where(
+        QuestionnaireVersion.id.in_([int(x) for x in meta["version_id"].unique()])))}
+    q_latest = repo.questionnaire_model(version_rows[max(version_rows)])
 
-    missing = [a.id for a, _, _ in rows if a.status != "approved" or (a.id, a.updated_at) not in _cache]
-    by_version: dict[int, list[int]] = {}
-    for a, _, v in rows:
-        if a.id in missing:
-            by_version.setdefault(v.id, []).append(a.id)
-    for version_id, ids in by_version.items():
-        q = repo.questionnaire_model(versions[version_id])
-        answers, context = _answer_frames(s, ids)
-        scores = score(q, answers, context, assessments=ids)
-        domain_records = scores.domains.to_dict("index")
-        level_table = scores.questions["level"].dropna()
-        levels_by_assessment: dict[int, list[tuple]] = {}
-        for (assessment, question), level in level_table.items():
-            levels_by_assessment.setdefault(assessment, []).append((question, float(level)))
-        updated = {a.id: a.updated_at for a, _, _ in rows}
-        for assessment in ids:
-            record = dict(domain_records.get(assessment, {}))
-            record["overall"] = scores.overall.get(assessment)
-            record["completeness"] = scores.completeness.get(assessment)
-            _cache[(assessment, updated[assessment])] = (record, levels_by_assessment.get(assessment, []))
-
-    records, level_rows = [], []
-    for a, city, v in rows:
-        scored, levels = _cache[(a.id, a.updated_at)]
-        records.append({"assessment": a.id, "city_id": city.id, "city": city.name, "country": city.country,
-                        "region": city.region, "population_band": city.population_band, "year": a.year,
-                        "round": a.round, "version": v.version, "status": a.status, **scored})
-        level_rows.extend((a.id, question, level) for question, level in levels)
-    frame = pd.DataFrame(records)
-    for d in q_latest.domains:
-        if d.id not in frame:
-            frame[d.id] = float("nan")
-    return frame, pd.DataFrame(level_rows, columns=["assessment", "question", "level"]), q_latest
+    # Any answer change moves an assessment's updated_at, so this fingerprint names the data exactly.
+    fingerprint = (questionnaire_id, include_unapproved,
+                   hash(tuple(zip(meta["assessment"].tolist(), meta["updated_at"].astype(str).tolist()))))
+    if fingerprint not in _cache:
+        scored, levels = [], []
+        for version_id, group in meta.groupby("version_id"):
+            q = repo.questionnaire_model(version_rows[int(version_id)])
+            ids = group["assessment"].tolist()
+            answers, context = _answer_frames(s, ids)
+            scores = score(q, answers, context, assessments=ids)
+            scored.append(scores.domains.assign(overall=scores.overall, completeness=scores.completeness))
+            level = scores.questions["level"].dropna().reset_index()
+            levels.append(level[["assessment", "question", "level"]])
+        frame = meta.drop(columns=["updated_at", "version_id"]).merge(
+            pd.concat(scored), left_on="assessment", right_index=True, how="left")
+        for d in q_latest.domains:
+            if d.id not in frame:
+                frame[d.id] = float("nan")
+        if len(_cache) >= 8:  # a few questionnaires and filters; never unbounded
+            _cache.pop(next(iter(_cache)))
+        _cache[fingerprint] = (frame, pd.concat(levels, ignore_index=True))
+    frame, levels = _cache[fingerprint]
+    return frame.copy(), levels, q_latest

@@ -44,15 +44,18 @@ def _city_rows(n: int, rng: random.Random) -> list[dict]:
     return rows
 
 
-def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: bool = False) -> str:
+def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: bool = False,
+              questionnaire: str | None = None, all_rounds: bool = False) -> str:
+    """Seed a demo network. `questionnaire` forces one questionnaire for every city; `all_rounds`
+    gives every city all three rounds, approved (the benchmark's network)."""
     if only_if_empty and session.scalar(select(func.count(City.id))):
         return "database already holds data; demo seed skipped"
     rng = random.Random(seed)
     versions = repo.sync_questionnaires(session)
     models = {v.questionnaire_id: (v, repo.questionnaire_model(v)) for v in versions}
     # One questionnaire per city: the quick scan for most, the detailed one for every fourth city.
-    primary = models.get("nlc-quick-scan") or next(iter(models.values()), None)
-    detailed = models.get("nlc-detailed") or primary
+    primary = models.get(questionnaire or "nlc-quick-scan") or next(iter(models.values()), None)
+    detailed = primary if questionnaire else (models.get("nlc-detailed") or primary)
 
     city_rows = _city_rows(cities, rng)
     session.execute(insert(City), city_rows)
@@ -83,9 +86,9 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
             city_id = city_ids[row["name"]]
             profile = _profile(q, row, rng)
             maturity = rng.uniform(0.15, 0.75)  # the city's underlying maturity, 0..1
-            rounds = rng.randint(1, len(YEARS))
+            rounds = len(YEARS) if all_rounds else rng.randint(1, len(YEARS))
             for r, year in enumerate(YEARS[-rounds:], start=1):
-                status = "approved" if r < rounds else rng.choice(["approved", "submitted", "draft"])
+                status = "approved" if r < rounds or all_rounds else rng.choice(["approved", "submitted", "draft"])
                 a = Assessment(city_id=city_id, questionnaire_version_id=version.id, year=year, round=r, status=status)
                 session.add(a)
                 session.flush()

@@ -14,7 +14,6 @@ from ..components.i18n import localized, t
 from ..components.layout import loading_or_error, notice, page
 from ..core import network as net
 from ..core.pdf import CURRENT, PREVIOUS
-from ..core.questionnaire import localized as pick
 from ..core.spreadsheets import safe
 from ..db import network as svc
 from ..db.assessments import Refused

@@ -105,7 +105,7 @@ def app_server(tmp_path_factory):
     server = AppServer(url=f"http://localhost:{port}", env=env, port=port, log=ARTIFACTS / "app.log")
     server.log.write_text("")
     server.nlc("migrate")
-    server.nlc("seed-demo", "--cities", "10", "--seed", "3")
+    server.nlc("seed-demo", "--cities", "30", "--seed", "3")
     server.start()
     yield server
     server.stop()

@@ -1,0 +1,77 @@
+"""The comparison page's data for a large network: query + scoring + figure.
+
+Seeds 1,000 cities x 3 rounds x 3 respondents (detailed questionnaire when present) into a fresh
+SQLite file, then times db.network.network_frame (cold: SQL + vectorised scoring of every
+assessment; warm: approved assessments come from the per-process cache) and the heatmap rows and
+figure. Baseline, measured in the same run: the bare pandas groupby median over the same answer
+table (the least any scorer must do)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+CITIES = int(os.environ.get("NLC_BENCH_CITIES", "1000"))
+
+
+def timed(fn, repeat=1):
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main() -> None:
+    folder = tempfile.mkdtemp(prefix="nlc-bench-")
+    os.environ["REFLEX_DB_URL"] = f"sqlite:///{folder}/bench.db"
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from nlc_toolkit.core import network as net
+    from nlc_toolkit.core.permissions import Actor
+    from nlc_toolkit.db import network
+    from nlc_toolkit.db.migrate import upgrade
+    from nlc_toolkit.db.seed import seed_demo
+    from nlc_toolkit.db.session import session_scope
+
+    upgrade()
+    questionnaire = "nlc-detailed" if (Path(__file__).resolve().parents[1] / "questionnaires" / "nlc-detailed.yaml").exists() else "nlc-quick-scan"
+    seconds, summary = timed(lambda: _seed(seed_demo, session_scope, questionnaire))
+    print(f"seed: {summary} in {seconds:.1f} s")
+    staff = Actor(user_id=0, role="network_staff", city_id=None)
+
+    with session_scope() as s:
+        answers = network._answer_frames(s, list(range(1, 3 * CITIES + 1)))[0]
+    base, _ = timed(lambda: answers.assign(lvl=pd.to_numeric(answers["answer"], errors="coerce"))
+                    .groupby(["assessment", "question"])["lvl"].median(), repeat=3)
+
+    def page_data():
+        with session_scope() as s:
+            frame, levels, q = network.network_frame(s, staff, questionnaire)
+        view = net.latest_per_city(frame).sort_values("overall", ascending=False)
+        domains = [d.id for d in q.domains]
+        figure = go.Figure(go.Heatmap(z=view[domains].to_numpy(), x=domains, y=view["city"].tolist(),
+                                      colorscale="Cividis"))
+        return len(frame), len(levels), figure
+
+    cold, (n_assessments, n_levels, _) = timed(page_data)
+    warm, _ = timed(page_data, repeat=3)
+    print(f"network: {CITIES} cities, {n_assessments} assessments, {len(answers):,} answers, {n_levels:,} consolidated levels")
+    print(f"baseline groupby median over the answer table: {base * 1000:8.1f} ms")
+    print(f"comparison page data, cold (SQL + scoring + figure): {cold * 1000:8.1f} ms ({cold / base:.1f}x baseline)")
+    print(f"comparison page data, warm (approved scores cached): {warm * 1000:8.1f} ms ({warm / base:.1f}x baseline)")
+
+
+def _seed(seed_demo, session_scope, questionnaire):
+    with session_scope() as s:
+        return seed_demo(s, cities=CITIES, seed=7, questionnaire=questionnaire, all_rounds=True)
+
+
+if __name__ == "__main__":
+    main()
