@@ -1,9 +1,9 @@
 """The comparison page's data for a large network: query + scoring + figure.
 
 Seeds 1,000 cities x 3 rounds x 3 respondents (detailed questionnaire when present) into a fresh
-SQLite file, then times db.network.network_frame (cold: SQL + vectorised scoring of every
-assessment; warm: approved assessments come from the per-process cache) and the heatmap rows and
-figure. Baseline, measured in the same run: the bare pandas groupby median over the same answer
+SQLite file, then times db.network.network_frame plus the heatmap figure: the first view ever
+(SQL + vectorised scoring of every assessment + storing the scores), a fresh process (stored
+scores read back) and warm (frames cached in the process). Baseline, measured in the same run: the bare pandas groupby median over the same answer
 table (the least any scorer must do)."""
 
 from __future__ import annotations
@@ -60,12 +60,15 @@ def main() -> None:
                                       colorscale="Cividis"))
         return len(frame), len(levels), figure
 
-    cold, (n_assessments, n_levels, _) = timed(page_data)
+    first, (n_assessments, n_levels, _) = timed(page_data)  # scores every assessment and stores it
+    network._cache.clear()  # a new process: stored scores, no frame cache
+    cold, _ = timed(page_data)
     warm, _ = timed(page_data, repeat=3)
     print(f"network: {CITIES} cities, {n_assessments} assessments, {len(answers):,} answers, {n_levels:,} consolidated levels")
     print(f"baseline groupby median over the answer table: {base * 1000:8.1f} ms")
-    print(f"comparison page data, cold (SQL + scoring + figure): {cold * 1000:8.1f} ms ({cold / base:.1f}x baseline)")
-    print(f"comparison page data, warm (approved scores cached): {warm * 1000:8.1f} ms ({warm / base:.1f}x baseline)")
+    print(f"first view ever (SQL + scoring all + storing + figure): {first * 1000:8.1f} ms ({first / base:.1f}x baseline)")
+    print(f"comparison page data, fresh process (stored scores + figure): {cold * 1000:8.1f} ms ({cold / base:.1f}x baseline)")
+    print(f"comparison page data, warm (frames cached in the process): {warm * 1000:8.1f} ms ({warm / base:.1f}x baseline)")
 
 
 def _seed(seed_demo, session_scope, questionnaire):

@@ -284,6 +284,11 @@ def review(s: Session, actor: Actor, assessment_id: int, approve: bool, comment:
     if len(comment) > MAX_COMMENT:
         raise Invalid("assessment.error.note_too_long", max=MAX_COMMENT)
     _change_status(s, actor, a, "approved" if approve else "returned", comment)
+    if approve:
+        from .network import store_scores  # late import: network imports this module
+
+        s.flush()
+        store_scores(s, [a.id])  # approved means locked: its scores are final
 
 
 def new_round(s: Session, actor: Actor, assessment_id: int) -> Assessment:

@@ -177,3 +177,17 @@ class Action(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AssessmentScore(Base):
+    """Scores of an approved (hence locked) assessment, computed once with its own questionnaire
+    version, so the network view reads a few thousand small rows instead of every answer."""
+
+    __tablename__ = "assessment_score"
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source_updated_at: Mapped[datetime] = mapped_column()  # the assessment's updated_at when scored
+    overall: Mapped[float | None] = mapped_column()
+    completeness: Mapped[float | None] = mapped_column()
+    domains: Mapped[dict] = mapped_column(JSON, default=dict)  # domain id -> score or null
+    levels: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> consolidated level

@@ -1,12 +1,14 @@
-"""Data of the network view: every approved assessment of a questionnaire, scored at once
-(vectorised over all of them). The result is kept per process under a fingerprint of the
-assessments and their last update, so filtering and sorting do not score again, and any change
-to an answer (which moves updated_at) scores afresh."""
+"""Data of the network view: every approved assessment of a questionnaire.
+
+Scores are stored per assessment (assessment_score) the first time they are needed, scoring all
+missing ones at once, vectorised; a stored score whose assessment changed since (updated_at moves
+with every answer) is scored again. On top, the assembled frames are kept per process under a
+fingerprint of the assessments and their last update, so filtering and sorting cost nothing."""
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..core import permissions as perm
@@ -15,7 +17,9 @@ from ..core.questionnaire import Questionnaire
 from ..core.scoring import score
 from . import repo
 from .assessments import Refused
-from .models import Answer, Assessment, City, ContextAnswer, QuestionnaireVersion, Respondent
+from .models import (
+    Answer, Assessment, AssessmentScore, City, ContextAnswer, QuestionnaireVersion, Respondent, utcnow,
+)
 
 META = ["assessment", "city_id", "city", "country", "region", "population_band", "year", "round", "version", "status"]
 _cache: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
@@ -49,6 +53,48 @@ def _answer_frames(s: Session, ids: list[int]) -> tuple[pd.DataFrame, pd.DataFra
             pd.concat(context, ignore_index=True) if context else pd.DataFrame(columns=["assessment", "question", "answer"]))
 
 
+def _store_scores(s: Session, meta: pd.DataFrame, version_rows: dict) -> dict[int, AssessmentScore]:
+    """Score assessments (vectorised, per questionnaire version) and store the result in bulk."""
+    stored: dict[int, AssessmentScore] = {}
+    for version_id, group in meta.groupby("version_id"):
+        q = repo.questionnaire_model(version_rows[int(version_id)])
+        ids = [int(x) for x in group["assessment"]]
+        answers, context = _answer_frames(s, ids)
+        scores = score(q, answers, context, assessments=ids)
+        levels = scores.questions["level"].dropna().reset_index()
+        levels_of = {int(a): dict(zip(g["question"], g["level"].astype(float))) for a, g in levels.groupby("assessment")}
+        domains = scores.domains.astype(object).where(scores.domains.notna(), None).to_dict("index")
+        updated = dict(zip(group["assessment"], group["updated_at"]))
+        rows = []
+        for a in ids:
+            overall, completeness = scores.overall.get(a), scores.completeness.get(a)
+            rows.append({
+                "assessment_id": a, "computed_at": utcnow(),
+                "source_updated_at": pd.Timestamp(updated[a]).to_pydatetime(),
+                "overall": None if pd.isna(overall) else float(overall),
+                "completeness": None if pd.isna(completeness) else float(completeness),
+                "domains": {k: (None if v is None else float(v)) for k, v in domains.get(a, {}).items()},
+                "levels": levels_of.get(a, {}),
+            })
+        for start in range(0, len(ids), 900):
+            s.execute(delete(AssessmentScore).where(AssessmentScore.assessment_id.in_(ids[start:start + 900])))
+        s.execute(insert(AssessmentScore), rows)
+        stored.update({r["assessment_id"]: AssessmentScore(**r) for r in rows})
+    return stored
+
+
+def store_scores(s: Session, assessment_ids: list[int]) -> None:
+    """Score and store these assessments now (on approval, and for a freshly seeded network)."""
+    if not assessment_ids:
+        return
+    meta = pd.read_sql(select(Assessment.id.label("assessment"), Assessment.updated_at,
+                              Assessment.questionnaire_version_id.label("version_id"))
+                       .where(Assessment.id.in_(assessment_ids)), s.connection())
+    version_rows = {v.id: v for v in s.scalars(select(QuestionnaireVersion).where(
+        QuestionnaireVersion.id.in_([int(x) for x in meta["version_id"].unique()])))}
+    _store_scores(s, meta, version_rows)
+
+
 def network_frame(s: Session, actor: Actor, questionnaire_id: str, include_unapproved: bool = False
                   ) -> tuple[pd.DataFrame, pd.DataFrame, Questionnaire | None]:
     """(cities, levels, questionnaire): one row per assessment with city facts, overall,
@@ -74,22 +120,27 @@ def network_frame(s: Session, actor: Actor, questionnaire_id: str, include_unapp
     fingerprint = (questionnaire_id, include_unapproved,
                    hash(tuple(zip(meta["assessment"].tolist(), meta["updated_at"].astype(str).tolist()))))
     if fingerprint not in _cache:
-        scored, levels = [], []
-        for version_id, group in meta.groupby("version_id"):
-            q = repo.questionnaire_model(version_rows[int(version_id)])
-            ids = group["assessment"].tolist()
-            answers, context = _answer_frames(s, ids)
-            scores = score(q, answers, context, assessments=ids)
-            scored.append(scores.domains.assign(overall=scores.overall, completeness=scores.completeness))
-            level = scores.questions["level"].dropna().reset_index()
-            levels.append(level[["assessment", "question", "level"]])
-        frame = meta.drop(columns=["updated_at", "version_id"]).merge(
-            pd.concat(scored), left_on="assessment", right_index=True, how="left")
+        ids = [int(x) for x in meta["assessment"]]
+        stored = {row.assessment_id: row for start in range(0, len(ids), 900)
+                  for row in s.scalars(select(AssessmentScore).where(AssessmentScore.assessment_id.in_(ids[start:start + 900])))}
+        updated = dict(zip(meta["assessment"], meta["updated_at"]))
+        stale = meta[[a not in stored or stored[a].source_updated_at != pd.Timestamp(updated[a]).to_pydatetime()
+                      for a in meta["assessment"]]]
+        if len(stale):
+            stored.update(_store_scores(s, stale, version_rows))
+        records, level_rows = [], []
+        for a in ids:
+            row = stored[a]
+            records.append({"assessment": a, "overall": row.overall, "completeness": row.completeness, **row.domains})
+            level_rows.extend((a, question, level) for question, level in row.levels.items())
+        scored = pd.DataFrame.from_records(records)
+        frame = meta.drop(columns=["updated_at", "version_id"]).merge(scored, on="assessment", how="left")
         for d in q_latest.domains:
-            if d.id not in frame:
-                frame[d.id] = float("nan")
+            frame[d.id] = pd.to_numeric(frame[d.id], errors="coerce") if d.id in frame else float("nan")
+        for column in ("overall", "completeness"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
         if len(_cache) >= 8:  # a few questionnaires and filters; never unbounded
             _cache.pop(next(iter(_cache)))
-        _cache[fingerprint] = (frame, pd.concat(levels, ignore_index=True))
+        _cache[fingerprint] = (frame, pd.DataFrame(level_rows, columns=["assessment", "question", "level"]))
     frame, levels = _cache[fingerprint]
     return frame.copy(), levels, q_latest

@@ -98,6 +98,9 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
                 ])
                 maturity = min(0.95, maturity + rng.uniform(0.0, 0.12))  # cities improve between rounds
                 n_answers += _answers(session, a, q, maturity, rng, editors.get(city_id))
+    from .network import store_scores
+
+    store_scores(session, list(session.scalars(select(Assessment.id).where(Assessment.status == "approved"))))
     return f"seeded {len(city_rows)} cities, {len(users)} users, {n_assessments} assessments, {n_answers} answers"
 
 

@@ -1,0 +1,52 @@
+"""Network data: stored scores equal live scoring, refresh when an assessment changes, staff only."""
+
+import pytest
+from sqlalchemy import select
+
+from nlc_toolkit.core.permissions import Actor
+from nlc_toolkit.core.report import score_document
+from nlc_toolkit.db import assessments as svc
+from nlc_toolkit.db import network, repo
+from nlc_toolkit.db.models import Assessment, AssessmentScore
+from nlc_toolkit.db.seed import seed_demo
+from nlc_toolkit.db.session import session_scope
+
+STAFF = Actor(user_id=0, role="network_staff", city_id=None)
+
+
+def test_network_frame_matches_live_scores_and_refreshes(migrated):
+    network._cache.clear()
+    with session_scope() as s:
+        seed_demo(s, cities=8, seed=5, questionnaire="nlc-quick-scan", all_rounds=True)
+    with session_scope() as s:
+        stored = s.scalar(select(AssessmentScore.assessment_id).limit(1))
+        assert stored is not None  # seeding stores the scores of approved assessments
+        frame, levels, q = network.network_frame(s, STAFF, "nlc-quick-scan")
+        assert len(frame) == 24 and set(frame["status"]) == {"approved"}
+        a = s.get(Assessment, int(frame.iloc[0]["assessment"]))
+        answers, context = repo.answer_frames(s, [a.id])
+        live = score_document(q, answers, context, a.id)
+        row = frame.iloc[0]
+        assert row["overall"] == pytest.approx(live["overall"])
+        for d, value in live["domains"].items():
+            assert (value is None and row[d] != row[d]) or row[d] == pytest.approx(value)
+        mine = levels[levels["assessment"] == a.id].set_index("question")["level"].to_dict()
+        assert mine == {k: v["level"] for k, v in live["questions"].items() if v["level"] is not None}
+
+        # Any change moves updated_at: the stored score is refreshed, not served stale.
+        respondent = a.respondents[0]
+        question = q.questions[0].id
+        repo.set_answer(s, respondent, question, "0")
+        repo.set_answer(s, a.respondents[1], question, "0")
+        repo.set_answer(s, a.respondents[2], question, "0")
+        a.updated_at = a.updated_at.replace(year=a.updated_at.year + 1)
+    with session_scope() as s:
+        frame, levels, _ = network.network_frame(s, STAFF, "nlc-quick-scan")
+        refreshed = levels[(levels["assessment"] == a.id) & (levels["question"] == question)]["level"].item()
+        assert refreshed == 0.0
+
+
+def test_city_roles_cannot_read_the_network(migrated):
+    for role in ("city_editor", "city_viewer", "facilitator", "respondent"):
+        with pytest.raises(svc.Refused), session_scope() as s:
+            network.network_frame(s, Actor(user_id=1, role=role, city_id=1), "nlc-quick-scan")
