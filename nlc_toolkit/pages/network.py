@@ -393,8 +393,8 @@ def heat_table() -> rx.Component:
                              rx.text(r["year"].to(str), size="1", color_scheme="gray"), class_name="sticky-col"),
                     rx.el.td(r["overall"], class_name="num"),
                     rx.foreach(r["cells"].to(list[dict]), lambda c: rx.el.td(
-                        rx.link(c["text"], href="/assessments/" + r["assessment"].to(str) + "/results",
-                                color=c["ink"], underline="none"),
+                        rx.link(c["text"], href="/assessments/" + r["assessment"].to(str) + "/results?domain="
+                                + c["domain"].to(str), color=c["ink"], underline="none"),
                         background=c["colour"], class_name="heat-cell", data_domain=c["domain"])),
                     class_name="network-row",
                 ))),

@@ -51,7 +51,7 @@ class ResultsState(AuthState):
     def _reload(self, actor) -> None:
         with session_scope() as s:
             self.report = svc.report(s, actor, self._id())
-        if not self.drill_domain and self.report["domains"]:
+        if self.drill_domain not in {d["id"] for d in self.report["domains"]} and self.report["domains"]:
             self.drill_domain = self.report["domains"][0]["id"]
 
     @rx.event
@@ -59,7 +59,9 @@ class ResultsState(AuthState):
         actor = self._actor()
         if actor is None:
             return self._to_login()
-        self.loading, self.error, self.message, self.problems, self.drill_domain = True, "", "", [], ""
+        self.loading, self.error, self.message, self.problems = True, "", "", []
+        # ?domain=<id> (links from the network heatmap) opens that domain's drill-down.
+        self.drill_domain = self.router.url.query_parameters.get("domain", "")
         yield
         try:
             self._reload(actor)

@@ -133,3 +133,21 @@ def test_seed_demo_is_deterministic_and_only_seeds_empty(migrated):
     assert first.startswith("seeded 6 cities")
     assert again == "database already holds data; demo seed skipped"
     assert len(frames) == int(first.split(", ")[3].split()[0])
+
+
+def test_seed_demo_is_deterministic_for_a_seed(tmp_path, monkeypatch):
+    from nlc_toolkit.db.migrate import upgrade
+
+    def snapshot(name, seed):
+        url = f"sqlite:///{tmp_path / name}"
+        monkeypatch.setenv("REFLEX_DB_URL", url)
+        upgrade(url)
+        with session_scope() as s:
+            seed_demo(s, cities=5, seed=seed)
+            answers, context = repo.answer_frames(s, list(range(1, 50)))
+        return sorted(map(tuple, answers[["assessment", "group", "question", "answer"]].values.tolist())), \
+            sorted(map(tuple, context.values.tolist()))
+
+    first, again, other = snapshot("a.db", 11), snapshot("b.db", 11), snapshot("c.db", 12)
+    assert first == again
+    assert first != other

@@ -40,10 +40,13 @@ def test_staff_filters_opens_a_city_and_runs_a_benchmark(app, browser):
     page.locator("#anonymise").click()
     expect(rows.first.locator("a").first).to_have_text(first_city)
 
-    # A cell opens that city's results.
-    rows.first.locator(".heat-cell a").first.click()
-    page.wait_for_url("**/results")
+    # A cell opens that city's drill-down of that domain.
+    cell = rows.first.locator(".heat-cell").nth(2)
+    domain = cell.get_attribute("data-domain")
+    cell.locator("a").click()
+    page.wait_for_url(f"**/results?domain={domain}")
     expect(page.locator("#results-city")).to_have_text(first_city)
+    expect(page.locator("#drill-domain")).to_have_value(domain)
 
     page.goto(app.url + "/network")
     expect(page.locator(".network-row").first).to_be_visible()
