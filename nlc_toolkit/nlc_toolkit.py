@@ -3,7 +3,7 @@
 import reflex as rx
 
 from .components.layout import register_pages
-from .pages import admin, assessment, assessments, home, login, network, results  # noqa: F401 - importing a page module registers its routes
+from .pages import admin, assessment, assessments, home, live_room, login, network, results, workshops  # noqa: F401 - importing a page module registers its routes
 
 app = rx.App(
     html_lang="en",

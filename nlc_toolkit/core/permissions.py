@@ -49,4 +49,4 @@ def can_facilitate(actor: Actor) -> bool:
 
 def home_route(role: str) -> str:
     """Where a user lands after signing in."""
-    return {"admin": "/admin", "network_staff": "/assessments", "facilitator": "/"}.get(role, "/assessments")
+    return {"admin": "/admin", "network_staff": "/network", "facilitator": "/workshops"}.get(role, "/assessments")

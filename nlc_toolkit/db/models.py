@@ -191,3 +191,55 @@ class AssessmentScore(Base):
     completeness: Mapped[float | None] = mapped_column()
     domains: Mapped[dict] = mapped_column(JSON, default=dict)  # domain id -> score or null
     levels: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> consolidated level
+
+
+WORKSHOP_STATUSES = ("open", "paused", "ended")
+
+
+class Workshop(Base):
+    """A live session run by a trainer: the room answers one question at a time."""
+
+    __tablename__ = "workshop"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"))
+    domains: Mapped[list] = mapped_column(JSON, default=list)  # domain ids in play; empty = all
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    position: Mapped[int] = mapped_column(default=0)  # index of the open question
+    revealed: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[list] = mapped_column(JSON, default=list)  # question ids closed to answers
+    agreed: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> agreed level
+    notes: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> discussion note
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    city: Mapped[City] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+
+class Participant(Base):
+    """Someone in the room, without an account: known by a random token kept in their browser."""
+
+    __tablename__ = "participant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    group: Mapped[str] = mapped_column(String(20), default="municipality")
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Vote(Base):
+    __tablename__ = "vote"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    __table_args__ = (
+        UniqueConstraint("participant_id", "question_id", name="uq_vote_participant_question"),
+        Index("ix_vote_workshop_question", "workshop_id", "question_id"),
+    )

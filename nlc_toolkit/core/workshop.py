@@ -1,0 +1,73 @@
+"""Live workshop rules: join codes, the spread of a room's answers, and a join rate limiter."""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+import time
+from collections import deque
+from dataclasses import dataclass
+
+# No 0/O, 1/I/L: a code read off a projector must not be ambiguous.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+NO_CONSENSUS_SPREAD = 2
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    """What a participant typed, as a code: upper case, spaces and dashes dropped."""
+    return "".join(ch for ch in (text or "").upper() if ch not in " -")
+
+
+def looks_like_code(code: str) -> bool:
+    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
+
+
+@dataclass(frozen=True)
+class Spread:
+    count: int  # everyone who answered, including N/A and don't know
+    distribution: tuple[int, ...]  # participants at each level 0..L
+    na: int
+    unknown: int
+    median: float | None
+    spread: int | None
+    no_consensus: bool
+
+
+def spread_of(values: list[str], max_level: int) -> Spread:
+    levels = [int(v) for v in values if v.isdigit() and 0 <= int(v) <= max_level]
+    distribution = [0] * (max_level + 1)
+    for level in levels:
+        distribution[level] += 1
+    spread = (max(levels) - min(levels)) if levels else None
+    return Spread(
+        count=len(values),
+        distribution=tuple(distribution),
+        na=sum(1 for v in values if v == "na"),
+        unknown=sum(1 for v in values if v == "unknown"),
+        median=float(statistics.median(levels)) if levels else None,
+        spread=spread,
+        no_consensus=spread is not None and spread >= NO_CONSENSUS_SPREAD,
+    )
+
+
+class RateLimiter:
+    """At most `limit` attempts per `window` seconds per key (e.g. a client's address)."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0, clock=time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._attempts: dict[str, deque] = {}
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        attempts = self._attempts.setdefault(key, deque())
+        while attempts and attempts[0] <= now - self.window:
+            attempts.popleft()
+        if len(attempts) >= self.limit:
+            return False
+        attempts.append(now)
+        return True

@@ -1,0 +1,259 @@
+"""The room's two public screens: the presenter view for the projector and the participant's phone.
+
+Neither needs an account. Participants join with the code; their browser keeps a random token,
+so a reload or a lost connection rejoins them with their answers intact."""
+
+from __future__ import annotations
+
+import re
+
+import reflex as rx
+
+from ..components.i18n import localized, t, t_key
+from ..components.layout import notice, page
+from ..core.workshop import RateLimiter, normalize_code
+from ..db import workshops as svc
+from ..db.assessments import Invalid, NotFound, Refused
+from ..db.models import RESPONDENT_GROUPS
+from ..db.session import session_scope
+from ..state.live import hub
+from ..state.workshop import RoomState
+
+JOIN_ERRORS = ["workshop.error.code", "workshop.error.ended", "workshop.error.paused", "workshop.error.locked",
+               "workshop.error.rate", "invite.error.group", "assessment.error.bad_answer"]
+# Join codes must not be guessable by trying many: ten attempts a minute per client address.
+join_limiter = RateLimiter(limit=10, window=60)
+
+
+def distribution_bars(room: rx.Var) -> rx.Component:
+    """Levels as horizontal bars with their counts written out (never colour alone)."""
+    return rx.cond(
+        room["revealed"].to(bool),
+        rx.vstack(
+            rx.foreach(room["distribution"].to(list[dict]), lambda d: rx.hstack(
+                rx.text(d["level"], weight="bold", width="1.5em"),
+                rx.box(rx.box(width=d["pct"].to(str) + "%", height="100%", background="var(--accent-9)",
+                              border_radius="3px"),
+                       width="100%", height="1.6em", background="var(--gray-a3)", border_radius="3px"),
+                rx.text(d["n"].to(str), width="2.5em", text_align="end", class_name="bar-count"),
+                width="100%", align="center", class_name="bar", data_level=d["level"],
+            )),
+            rx.hstack(rx.text(t("answer.na"), ": ", room["na"].to(str), size="2"),
+                      rx.text(t("answer.unknown"), ": ", room["unknown"].to(str), size="2")),
+            width="100%", id="distribution", dir="ltr",
+        ),
+        rx.text(t("workshop.hidden"), color_scheme="gray", id="distribution-hidden"),
+    )
+
+
+def level_cards(room: rx.Var, pick) -> rx.Component:
+    """Every level with its descriptor; clickable for participants (pick = event factory)."""
+    return rx.box(
+        rx.foreach(room["levels"].to(list[dict]), lambda lv: rx.el.button(
+            rx.hstack(rx.badge(lv["value"], size="2"), rx.text(localized(lv["label"]), weight="bold", size="2"),
+                      align="center"),
+            rx.text(localized(lv["descriptor"]), size="2", text_align="start"),
+            class_name=rx.cond(ParticipantState.mine == lv["value"].to(str), "level-option selected", "level-option")
+            if pick is not None else "level-option",
+            role="radio" if pick is not None else None,
+            aria_checked=rx.cond(ParticipantState.mine == lv["value"].to(str), "true", "false") if pick is not None else None,
+            on_click=pick(lv["value"]) if pick is not None else None,
+            disabled=(~ParticipantState.can_answer) if pick is not None else True,
+            data_level=lv["value"],
+        )),
+        class_name="level-picker", role="radiogroup" if pick is not None else None,
+    )
+
+
+class PresenterState(RoomState):
+    missing: bool = False
+
+    @rx.event
+    def load(self):
+        match = re.fullmatch(r"/w/([A-Za-z0-9]+)/present/?", self.router.url.path or "")
+        self.code = normalize_code(match.group(1) if match else "")
+        self.missing = not self._load_room()
+        if not self.missing:
+            return PresenterState.watch
+        return None
+
+
+class ParticipantState(RoomState):
+    CHANNELS = ("control",)  # a participant is not woken by the others' answers
+    participant_token: str = rx.LocalStorage("", name="nlc_ws_participant")
+    participant_code: str = rx.LocalStorage("", name="nlc_ws_code")
+    typed_code: str = ""
+    name: str = ""
+    group: str = "municipality"
+    joined: bool = False
+    mine: str = ""
+    error: str = ""
+
+    @rx.var
+    def can_answer(self) -> bool:
+        return self.joined and self.room.get("status") == "open" and not self.room.get("locked", False)
+
+    def _on_change(self) -> None:
+        self._load_room()
+        self._load_mine()
+
+    def _load_mine(self) -> None:
+        try:
+            with session_scope() as s:
+                w, p = svc.participant(s, self.code, self.participant_token)
+                self.mine = svc.my_vote(s, w, p, svc.current_question(w))
+        except NotFound:
+            self.joined, self.mine = False, ""
+
+    @rx.event
+    def load(self):
+        self.error = ""
+        wanted = normalize_code(self.router.url.query_parameters.get("code", ""))
+        self.typed_code = wanted or self.typed_code
+        # A returning participant (same browser, same code) rejoins without typing anything.
+        if self.participant_token and self.participant_code and (not wanted or wanted == self.participant_code):
+            self.code = self.participant_code
+            if self._load_room():
+                self._load_mine()
+                self.joined = bool(self.room) and self.room.get("status") != "ended" and self._is_participant()
+                if self.joined:
+                    return ParticipantState.watch
+        self.joined = False
+        return None
+
+    def _is_participant(self) -> bool:
+        try:
+            with session_scope() as s:
+                svc.participant(s, self.code, self.participant_token)
+            return True
+        except NotFound:
+            return False
+
+    @rx.event
+    def set_typed_code(self, value: str):
+        self.typed_code = value.upper()[:12]
+
+    @rx.event
+    def set_name(self, value: str):
+        self.name = value[:100]
+
+    @rx.event
+    def set_group(self, value: str):
+        self.group = value if value in RESPONDENT_GROUPS else "municipality"
+
+    @rx.event
+    def join(self, form: dict | None = None):
+        client = self.router.session.client_ip or "?"
+        if not join_limiter.allow(client):
+            self.error = "workshop.error.rate"
+            return None
+        code = normalize_code(self.typed_code)
+        try:
+            with session_scope() as s:
+                p = svc.join(s, code, self.participant_token if self.participant_code == code else "", self.name, self.group)
+                token = p.token
+        except NotFound:
+            self.error = "workshop.error.code"
+            return None
+        except (Refused, Invalid) as e:
+            self.error = str(e)
+            return None
+        self.participant_token, self.participant_code, self.code = token, code, code
+        self.error, self.joined = "", True
+        self._load_room()
+        self._load_mine()
+        return ParticipantState.watch
+
+    @rx.event
+    async def pick(self, value: str):
+        previous = self.mine
+        self.mine = value
+        try:
+            with session_scope() as s:
+                svc.vote(s, self.code, self.participant_token, self.room.get("question", ""), value)
+        except (Refused, Invalid, NotFound) as e:
+            self.mine, self.error = previous, (str(e) if not isinstance(e, NotFound) else "workshop.error.code")
+            self._load_room()
+            return
+        self.error = ""
+        await hub.publish(self.code, "votes")
+
+
+@page("/w/[code]/present", title="Workshop · NLC Toolkit", on_load=[PresenterState.load])
+def presenter() -> rx.Component:
+    room = PresenterState.room
+    return rx.cond(
+        PresenterState.missing,
+        notice(t("workshop.error.code"), icon="search_x", color="gray", id="not-found"),
+        rx.vstack(
+            rx.hstack(rx.text(room["city"].to(str), " · ", t("workshop.code"), " ", room["code"].to(str), size="4",
+                              weight="bold"), rx.spacer(),
+                      rx.text(room["position"].to(str), " / ", room["total"].to(str), size="4"), width="100%"),
+            rx.text(localized(room["domain"]), size="4", color_scheme="gray"),
+            rx.heading(localized(room["text"]), size="8", id="present-question"),
+            rx.cond(room["status"] == "paused", rx.badge(t("workshop.paused"), size="3", color_scheme="amber")),
+            rx.cond(room["status"] == "ended", rx.badge(t("workshop.ended"), size="3", color_scheme="gray")),
+            rx.hstack(
+                rx.badge(rx.text(t("workshop.answers"), " ", rx.text.span(room["count"].to(str), id="present-count"),
+                                 " / ", room["participants"].to(str), size="6"), size="3"),
+                rx.cond(room["revealed"].to(bool), rx.hstack(
+                    rx.badge(t("workshop.median"), " ", room["median"].to(str), size="3", id="present-median"),
+                    rx.badge(t("workshop.spread"), " ", room["spread"].to(str), size="3", id="present-spread"),
+                    rx.cond(room["no_consensus"].to(bool),
+                            rx.badge("⚠ ", t("workshop.no_consensus"), size="3", color_scheme="orange", id="no-consensus")),
+                )),
+                rx.cond(room["locked"].to(bool), rx.badge(t("workshop.locked"), size="3", color_scheme="gray")),
+                wrap="wrap",
+            ),
+            distribution_bars(room),
+            level_cards(room, None),
+            spacing="4", width="100%", font_size="1.2em",
+        ),
+    )
+
+
+def join_form() -> rx.Component:
+    return rx.card(rx.form(rx.vstack(
+        rx.heading(t("workshop.join_title"), size="6", as_="h1"),
+        rx.el.label(t("workshop.code"), html_for="join-code"),
+        rx.input(id="join-code", value=ParticipantState.typed_code, on_change=ParticipantState.set_typed_code,
+                 auto_complete="off", size="3", letter_spacing="0.2em", width="100%"),
+        rx.el.label(t("workshop.your_name"), html_for="join-name"),
+        rx.input(id="join-name", value=ParticipantState.name, on_change=ParticipantState.set_name, width="100%"),
+        rx.el.label(t("invite.group"), html_for="join-group"),
+        rx.el.select(*[rx.el.option(t(f"group.{g}"), value=g) for g in RESPONDENT_GROUPS], id="join-group",
+                     value=ParticipantState.group, on_change=ParticipantState.set_group),
+        rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
+                                                     role="alert", id="join-error")),
+        rx.button(t("workshop.join"), type="submit", size="3", width="100%", id="join-submit"),
+        width="100%",
+    ), on_submit=ParticipantState.join), width="100%")
+
+
+def answering() -> rx.Component:
+    room = ParticipantState.room
+    return rx.vstack(
+        rx.text(room["city"].to(str), " · ", room["position"].to(str), " / ", room["total"].to(str), size="2",
+                color_scheme="gray"),
+        rx.heading(localized(room["text"]), size="5", id="join-question"),
+        rx.cond(room["status"] == "paused", notice(t("workshop.paused"), color="amber")),
+        rx.cond(room["status"] == "ended", notice(t("workshop.ended"), color="gray", id="join-ended")),
+        rx.cond(room["locked"].to(bool), notice(t("workshop.locked"), color="gray", id="join-locked")),
+        rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
+                                                     role="alert", id="join-error")),
+        level_cards(room, ParticipantState.pick),
+        rx.hstack(
+            rx.button(t("answer.na"), variant=rx.cond(ParticipantState.mine == "na", "solid", "outline"),
+                      on_click=ParticipantState.pick("na"), disabled=~ParticipantState.can_answer, data_level="na"),
+            rx.button(t("answer.unknown"), variant=rx.cond(ParticipantState.mine == "unknown", "solid", "outline"),
+                      on_click=ParticipantState.pick("unknown"), disabled=~ParticipantState.can_answer,
+                      data_level="unknown"),
+        ),
+        width="100%", spacing="3",
+    )
+
+
+@page("/join", title="Join a workshop · NLC Toolkit", on_load=[ParticipantState.load])
+def join() -> rx.Component:
+    return rx.box(rx.cond(ParticipantState.joined, answering(), join_form()), max_width="40em", margin_x="auto",
+                  width="100%")

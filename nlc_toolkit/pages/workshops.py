@@ -1,0 +1,351 @@
+"""Workshops for trainers: create a session, run it from the console, end it into an assessment."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import reflex as rx
+import segno
+
+from ..components.i18n import localized, t, t_key
+from ..components.layout import loading_or_error, notice, page
+from ..db import repo
+from ..db import workshops as svc
+from ..db.assessments import Invalid, NotFound, Refused
+from ..db.models import RESPONDENT_GROUPS, Assessment, City
+from ..db.session import session_scope
+from ..state.live import hub
+from ..state.workshop import RoomState, room_snapshot
+from .live_room import distribution_bars, level_cards
+
+logger = logging.getLogger(__name__)
+MESSAGES = ["error.forbidden", "workshop.error.setup", "workshop.error.assessment", "workshop.error.ended",
+            "assessment.error.locked", "assessment.error.note_too_long", "assessment.error.bad_answer",
+            "invite.error.group", "workshop.ended_ok", "admin.saved"]
+
+
+class WorkshopsState(RoomState):
+    loading: bool = True
+    error: str = ""
+    sessions: list[dict] = []
+    cities: list[dict] = []
+    questionnaires: list[dict] = []
+    assessments: list[dict] = []
+    message: str = ""
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        self.loading = True
+        yield
+        try:
+            with session_scope() as s:
+                self.sessions = [{"code": w.code, "city": w.city.name, "status": w.status,
+                                  "created": w.created_at.strftime("%Y-%m-%d %H:%M")} for w in svc.mine(s, actor)]
+                self.cities = [{"id": str(c.id), "name": c.name} for c in s.query(City).order_by(City.name)]
+                self.questionnaires = [{"id": str(v.id), "title": dict(repo.questionnaire_model(v).title),
+                                        "qid": v.questionnaire_id} for v in repo.latest_questionnaires(s)]
+                self.assessments = [{"id": str(a.id), "city_id": str(a.city_id), "version_id": str(a.questionnaire_version_id),
+                                     "label": f"{a.city.name} {a.year} · {a.round} ({a.status})"}
+                                    for a in s.query(Assessment).filter(Assessment.status.in_(("draft", "returned")))]
+            self.error = ""
+        except Refused:
+            self.error = "forbidden"
+        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
+            logger.exception("workshops: load failed")
+            self.error = "load"
+        self.loading = False
+
+    @rx.event
+    def create(self, form: dict):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            with session_scope() as s:
+                w = svc.create(s, actor, int(form.get("city") or 0), int(form.get("questionnaire") or 0),
+                               [d for d in (form.get("domains") or "").split(",") if d],
+                               int(form["assessment"]) if form.get("assessment") else None)
+                code = w.code
+        except (Invalid, Refused) as e:
+            self.message = str(e)
+            return None
+        except ValueError:
+            self.message = "workshop.error.setup"
+            return None
+        return rx.redirect(f"/workshops/{code}")
+
+
+class ConsoleState(RoomState):
+    loading: bool = True
+    error: str = ""
+    message: str = ""
+    join_url: str = ""
+    qr_svg: str = ""
+    has_assessment: bool = False
+    summary: list[dict] = []
+
+    def _code_from_url(self) -> str:
+        match = re.fullmatch(r"/workshops/([A-Za-z0-9]+)/?", self.router.url.path or "")
+        return match.group(1).upper() if match else ""
+
+    def _on_change(self) -> None:
+        self._load_room()
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        self.loading, self.error, self.message = True, "", ""
+        self.code = self._code_from_url()
+        yield
+        try:
+            with session_scope() as s:
+                w = svc.for_trainer(s, actor, self.code)
+                self.room = room_snapshot(s, w)
+                self.has_assessment = w.assessment_id is not None
+                if w.status == "ended":
+                    self.summary = svc.summary(s, actor, self.code)
+            origin = self.router.headers.origin or self.router.url.origin
+            self.join_url = f"{origin}/join?code={self.code}"
+            buffer = io.BytesIO()
+            segno.make(self.join_url, error="m").save(buffer, kind="svg", scale=8, border=2)
+            self.qr_svg = "data:image/svg+xml;utf8," + buffer.getvalue().decode().replace("#", "%23")
+        except (NotFound, Refused):
+            self.error = "not_found"
+        except Exception:  # noqa: BLE001
+            logger.exception("workshop console: load failed")
+            self.error = "load"
+        self.loading = False
+        if not self.error:
+            yield ConsoleState.watch
+
+    async def _control(self, action: str, value=None):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            with session_scope() as s:
+                w = svc.control(s, actor, self.code, action, value)
+                self.room = room_snapshot(s, w)
+            self.message = ""
+        except (Invalid, Refused, NotFound) as e:
+            self.message = str(e) if not isinstance(e, NotFound) else "error.forbidden"
+            return None
+        await hub.publish(self.code, "control")
+        return None
+
+    @rx.event
+    async def next(self):
+        return await self._control("next")
+
+    @rx.event
+    async def previous(self):
+        return await self._control("previous")
+
+    @rx.event
+    async def jump(self, domain: str):
+        return await self._control("domain", domain)
+
+    @rx.event
+    async def reveal(self, value: bool):
+        return await self._control("reveal", value)
+
+    @rx.event
+    async def lock(self, value: bool):
+        return await self._control("lock", value)
+
+    @rx.event
+    async def pause(self, paused: bool):
+        return await self._control("pause" if paused else "resume")
+
+    @rx.event
+    async def agree(self, value: str):
+        return await self._control("agree", value)
+
+    @rx.event
+    async def save_note(self, value: str):
+        return await self._control("note", value)
+
+    @rx.event
+    async def end(self, form: dict):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            with session_scope() as s:
+                w = svc.end(s, actor, self.code, form.get("group") or "municipality", form.get("keep") == "on")
+                self.room = room_snapshot(s, w)
+            with session_scope() as s:
+                self.summary = svc.summary(s, actor, self.code)
+            self.message = "workshop.ended_ok"
+        except (Invalid, Refused) as e:
+            self.message = str(e)
+            return None
+        await hub.publish(self.code, "control")
+        return None
+
+    @rx.event
+    def export_summary(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        from openpyxl import Workbook
+
+        from ..core.spreadsheets import safe
+
+        with session_scope() as s:
+            rows = svc.summary(s, actor, self.code)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "summary"
+        width = max((len(r["distribution"]) for r in rows), default=0)
+        ws.append(["question_id", "question", "answers", *[f"level {i}" for i in range(width)], "median", "spread",
+                   "agreed", "note"])
+        for r in rows:
+            ws.append([r["question"], safe(r["text"].get(self.lang) or r["text"].get("en")), r["count"], *r["distribution"],
+                       r["median"], r["spread"], r["agreed"], safe(r["note"])])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return rx.download(data=buffer.getvalue(), filename=f"nlc-workshop-{self.code}.xlsx")
+
+
+# ===================================================================== pages
+
+
+@page("/workshops", title="Workshops · NLC Toolkit", on_load=[WorkshopsState.load])
+def workshops() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("workshop.title"), size="7", as_="h1"),
+        rx.cond(
+            WorkshopsState.error == "forbidden",
+            notice(t("error.forbidden"), icon="lock", color="gray", id="forbidden"),
+            loading_or_error(WorkshopsState.loading, WorkshopsState.error, WorkshopsState.load, rx.vstack(
+                rx.card(rx.form(rx.vstack(
+                    rx.heading(t("workshop.new"), size="4", as_="h2"),
+                    rx.hstack(
+                        rx.vstack(rx.el.label(t("assessments.city"), html_for="ws-city"),
+                                  rx.el.select(rx.foreach(WorkshopsState.cities, lambda c: rx.el.option(c["name"], value=c["id"])),
+                                               id="ws-city", name="city")),
+                        rx.vstack(rx.el.label(t("assessments.questionnaire"), html_for="ws-questionnaire"),
+                                  rx.el.select(rx.foreach(WorkshopsState.questionnaires, lambda q: rx.el.option(
+                                      localized(q["title"]), value=q["id"])), id="ws-questionnaire", name="questionnaire")),
+                        rx.vstack(rx.el.label(t("workshop.assessment"), html_for="ws-assessment"),
+                                  rx.el.select(rx.el.option("—", value=""),
+                                               rx.foreach(WorkshopsState.assessments, lambda a: rx.el.option(a["label"], value=a["id"])),
+                                               id="ws-assessment", name="assessment")),
+                        rx.vstack(rx.el.label(t("workshop.domains"), html_for="ws-domains"),
+                                  rx.input(id="ws-domains", name="domains", placeholder="mandate,trust")),
+                        wrap="wrap", align="end",
+                    ),
+                    rx.cond(WorkshopsState.message != "", notice(t_key(WorkshopsState.message, MESSAGES), color="red",
+                                                                 role="alert")),
+                    rx.button(t("workshop.create"), type="submit", id="create-workshop"),
+                ), on_submit=WorkshopsState.create), width="100%"),
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                        "workshop.code", "assessments.city", "assessments.status", "assessments.updated")])),
+                    rx.table.body(rx.foreach(WorkshopsState.sessions, lambda w: rx.table.row(
+                        rx.table.cell(rx.link(w["code"], href="/workshops/" + w["code"].to(str))),
+                        rx.table.cell(w["city"]), rx.table.cell(w["status"]), rx.table.cell(w["created"])))),
+                    width="100%",
+                ),
+                width="100%",
+            )),
+        ),
+        spacing="4", width="100%",
+    )
+
+
+def console() -> rx.Component:
+    room = ConsoleState.room
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(t("workshop.console"), " ", room["code"].to(str), size="6", as_="h1", id="console-title"),
+            rx.badge(room["status"].to(str), id="room-status"),
+            rx.spacer(),
+            rx.link(t("workshop.presenter"), href="/w/" + ConsoleState.code + "/present", is_external=True),
+            width="100%", align="center", wrap="wrap",
+        ),
+        rx.hstack(
+            rx.image(src=ConsoleState.qr_svg, width="9em", height="9em", alt=ConsoleState.join_url),
+            rx.vstack(rx.text(t("workshop.join_at")), rx.code(ConsoleState.join_url, id="join-url"),
+                      rx.heading(room["code"].to(str), size="8", letter_spacing="0.15em")),
+            align="center", wrap="wrap",
+        ),
+        rx.cond(ConsoleState.message != "", notice(t_key(ConsoleState.message, MESSAGES), id="console-message",
+                                                   color="blue")),
+        rx.text(room["position"].to(str), " / ", room["total"].to(str), " · ", localized(room["domain"]), size="2",
+                color_scheme="gray"),
+        rx.heading(localized(room["text"]), size="5", as_="h2", id="console-question"),
+        rx.hstack(
+            rx.badge(t("workshop.answers"), " ", room["count"].to(str), " / ", room["participants"].to(str),
+                     id="console-count", size="3"),
+            rx.badge(t("workshop.median"), " ", room["median"].to(str)),
+            rx.badge(t("workshop.spread"), " ", room["spread"].to(str)),
+            rx.cond(room["no_consensus"].to(bool), rx.badge(t("workshop.no_consensus"), color_scheme="orange")),
+            wrap="wrap",
+        ),
+        distribution_bars(room),
+        rx.hstack(
+            rx.button(t("assessment.previous"), on_click=ConsoleState.previous, variant="soft", id="ws-previous"),
+            rx.button(t("assessment.next"), on_click=ConsoleState.next, id="ws-next"),
+            rx.button(rx.cond(room["revealed"].to(bool), t("workshop.hide"), t("workshop.reveal")),
+                      on_click=ConsoleState.reveal(~room["revealed"].to(bool)), variant="soft", id="ws-reveal"),
+            rx.button(rx.cond(room["locked"].to(bool), t("workshop.unlock"), t("workshop.lock")),
+                      on_click=ConsoleState.lock(~room["locked"].to(bool)), variant="soft", id="ws-lock"),
+            rx.button(rx.cond(room["status"] == "paused", t("workshop.resume"), t("workshop.pause")),
+                      on_click=ConsoleState.pause(room["status"] != "paused"), variant="soft", color_scheme="gray",
+                      id="ws-pause"),
+            rx.el.select(rx.el.option(t("workshop.jump"), value=""),
+                         rx.foreach(room["domains"].to(list[dict]), lambda d: rx.el.option(localized(d["title"]), value=d["id"])),
+                         on_change=ConsoleState.jump, aria_label=t("workshop.jump"), value=""),
+            wrap="wrap",
+        ),
+        rx.hstack(
+            rx.text(t("workshop.agreed"), weight="bold"),
+            rx.el.select(rx.el.option("—", value=""),
+                         rx.foreach(room["levels"].to(list[dict]), lambda lv: rx.el.option(
+                             lv["value"].to(str) + " · " + localized(lv["label"]), value=lv["value"])),
+                         value=room["agreed"].to(str), on_change=ConsoleState.agree, id="ws-agreed",
+                         aria_label=t("workshop.agreed")),
+            align="center", wrap="wrap",
+        ),
+        rx.el.label(t("workshop.note"), html_for="ws-note"),
+        rx.text_area(id="ws-note", key=room["question"].to(str), default_value=room["note"].to(str),
+                     on_blur=ConsoleState.save_note, width="100%"),
+        rx.card(rx.form(rx.vstack(
+            rx.text(t("workshop.end_title"), weight="bold"),
+            rx.cond(ConsoleState.has_assessment, rx.hstack(
+                rx.el.select(*[rx.el.option(t(f"group.{g}"), value=g) for g in RESPONDENT_GROUPS], name="group",
+                             aria_label=t("invite.group"), id="ws-end-group"),
+                rx.el.label(rx.el.input(type="checkbox", name="keep", id="ws-keep"), " ", t("workshop.keep_participants")),
+                wrap="wrap", align="center")),
+            rx.button(t("workshop.end"), type="submit", color_scheme="red", id="ws-end"),
+        ), on_submit=ConsoleState.end), width="100%"),
+        rx.cond(ConsoleState.summary.length() > 0, rx.vstack(
+            rx.heading(t("workshop.summary"), size="4", as_="h2"),
+            rx.button(t("results.download_xlsx"), on_click=ConsoleState.export_summary, variant="soft", id="ws-export"),
+            rx.table.root(rx.table.body(rx.foreach(ConsoleState.summary, lambda r: rx.table.row(
+                rx.table.cell(localized(r["text"])), rx.table.cell(r["count"].to(str)),
+                rx.table.cell(rx.cond(r["agreed"], r["agreed"].to(str), "–")), rx.table.cell(r["note"]),
+                class_name="summary-row"))), size="1"),
+            width="100%",
+        )),
+        level_cards(room, None),
+        spacing="3", width="100%",
+    )
+
+
+@page("/workshops/[code]", title="Workshop console · NLC Toolkit", on_load=[ConsoleState.load])
+def workshop_console() -> rx.Component:
+    return rx.cond(
+        ConsoleState.error == "not_found",
+        notice(t("error.not_found"), icon="search_x", color="gray", id="not-found"),
+        loading_or_error(ConsoleState.loading, ConsoleState.error, ConsoleState.load, console()),
+    )

@@ -1,0 +1,94 @@
+"""Live notifications for workshops: "something changed in room X".
+
+Writers publish after committing to the database; open pages wait for a notification, then read
+the room from the database once. Nothing polls. With REFLEX_REDIS_URL set (several workers),
+notifications travel over Redis pub/sub, so a vote taken by one worker wakes the presenter page
+held by another; without Redis, within the one process.
+
+Two channels per room: "control" (question, lock, pause: everybody follows) and "votes" (only the
+presenter and the trainer care, so 200 participants are not woken by each other's answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+logger = logging.getLogger(__name__)
+PREFIX = "nlc:workshop:"
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._versions: dict[str, int] = {}
+        self._changed: dict[str, asyncio.Condition] = {}
+        self._redis = None
+        self._listener: asyncio.Task | None = None
+        self._url = os.environ.get("REFLEX_REDIS_URL") or ""
+
+    def _key(self, code: str, channel: str) -> str:
+        return f"{code}:{channel}"
+
+    def _bump(self, key: str) -> None:
+        self._versions[key] = self._versions.get(key, 0) + 1
+        condition = self._changed.get(key)
+        if condition is not None:
+            async def notify(c=condition):
+                async with c:
+                    c.notify_all()
+            asyncio.get_running_loop().create_task(notify())
+
+    async def _ensure_listener(self) -> None:
+        if not self._url or (self._listener and not self._listener.done()):
+            return
+        import redis.asyncio as aioredis
+
+        self._redis = aioredis.from_url(self._url)
+        pubsub = self._redis.pubsub()
+        await pubsub.psubscribe(PREFIX + "*")
+
+        async def listen():
+            async for message in pubsub.listen():
+                if message.get("type") == "pmessage":
+                    self._bump(message["channel"].decode()[len(PREFIX):])
+
+        self._listener = asyncio.get_running_loop().create_task(listen())
+
+    async def publish(self, code: str, channel: str) -> None:
+        key = self._key(code, channel)
+        if self._url:
+            await self._ensure_listener()
+            await self._redis.publish(PREFIX + key, "1")  # our own listener bumps us too
+        else:
+            self._bump(key)
+
+    def version(self, code: str, channel: str) -> int:
+        return self._versions.get(self._key(code, channel), 0)
+
+    async def wait(self, code: str, channels: tuple[str, ...], seen: dict[str, int], timeout: float) -> dict[str, int]:
+        """Wait until any channel moves past `seen` (or the timeout); return the new versions."""
+        await self._ensure_listener()
+        keys = [self._key(code, c) for c in channels]
+
+        def moved() -> bool:
+            return any(self._versions.get(k, 0) > seen.get(k, 0) for k in keys)
+
+        if not moved():
+            waiters = []
+            for k in keys:
+                condition = self._changed.setdefault(k, asyncio.Condition())
+
+                async def wait_one(c=condition):
+                    async with c:
+                        await c.wait_for(moved)
+
+                waiters.append(asyncio.ensure_future(wait_one()))
+            try:
+                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+        return {k: self._versions.get(k, 0) for k in keys}
+
+
+hub = Hub()

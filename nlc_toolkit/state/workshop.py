@@ -1,0 +1,99 @@
+"""The state shared by the workshop pages: reading a room from the database and following it live.
+
+A page that follows a room runs one background task that waits on the live hub and re-reads the
+room when told; a heartbeat lets a reloaded page (or one whose worker restarted) start a new one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import reflex as rx
+
+from ..db import workshops as svc
+from ..db.assessments import NotFound
+from ..db.session import session_scope
+from .auth import AuthState
+from .live import hub
+
+WATCH_TIMEOUT = 20.0  # seconds between heartbeats while nothing happens
+WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts a new watcher
+
+
+def room_snapshot(s, w) -> dict:
+    """Everything a room shows about its open question, as plain values (all languages)."""
+    q = svc.questionnaire(w)
+    qid = svc.current_question(w)
+    ids = svc.question_ids(w)
+    question = q.question_by_id.get(qid)
+    sp = svc.spread(s, w, qid) if qid else None
+    total = max(1, sp.count if sp else 1)
+    return {
+        "code": w.code,
+        "city": w.city.name,
+        "status": w.status,
+        "question": qid,
+        "position": w.position + 1,
+        "total": len(ids),
+        "domain": dict(q.domain_of[qid].title) if qid else {},
+        "text": dict(question.text) if question else {},
+        "levels": [{"value": str(level.value), "label": dict(level.label),
+                    "descriptor": dict(question.levels[level.value])} for level in q.scale.levels] if question else [],
+        "locked": qid in w.locked,
+        "revealed": w.revealed,
+        "count": sp.count if sp else 0,
+        "participants": svc.participant_count(s, w),
+        "distribution": [{"level": str(i), "n": n, "pct": round(100 * n / total)} for i, n in
+                         enumerate(sp.distribution)] if sp else [],
+        "na": sp.na if sp else 0,
+        "unknown": sp.unknown if sp else 0,
+        "median": "–" if not sp or sp.median is None else f"{sp.median:g}",
+        "spread": "–" if not sp or sp.spread is None else str(sp.spread),
+        "no_consensus": bool(sp and sp.no_consensus),
+        "agreed": "" if qid not in w.agreed else str(w.agreed[qid]),
+        "note": w.notes.get(qid, ""),
+        "domains": [{"id": d.id, "title": dict(d.title)} for d in q.domains if not w.domains or d.id in w.domains],
+    }
+
+
+class RoomState(AuthState):
+    """Base of the pages that show a room: `code`, `room`, and one background watcher."""
+
+    CHANNELS: tuple[str, ...] = ("control", "votes")  # which hub channels wake this page
+    code: str = ""
+    room: dict = {}
+    watch_beat: float = 0.0
+    watch_code: str = ""
+
+    def _load_room(self) -> bool:
+        try:
+            with session_scope() as s:
+                self.room = room_snapshot(s, svc.by_code(s, self.code))
+            return True
+        except NotFound:
+            self.room = {}
+            return False
+
+    def _on_change(self) -> None:
+        """Called by the watcher when the room changed; pages may read more than the room."""
+        self._load_room()
+
+    @rx.event(background=True)
+    async def watch(self):
+        async with self:
+            if time.monotonic() - self.watch_beat < WATCH_TIMEOUT * 1.5 and self.watch_code == self.code:
+                return  # a watcher already follows this room for this page
+            code, self.watch_code, self.watch_beat = self.code, self.code, time.monotonic()
+            channels = tuple(self.CHANNELS)  # `self` is a proxy here: read the class setting inside
+        started, seen = time.monotonic(), {}
+        while code and time.monotonic() - started < WATCH_LIFETIME:
+            seen = await hub.wait(code, channels, seen, WATCH_TIMEOUT)
+            async with self:
+                if self.code != code:
+                    return
+                self.watch_beat = time.monotonic()
+                self._on_change()
+                if self.room.get("status") == "ended":
+                    self.watch_beat = 0.0
+                    return
+            await asyncio.sleep(0)

@@ -1,0 +1,34 @@
+"""Join codes, the spread of a room's answers, and the join rate limiter."""
+
+from nlc_toolkit.core.workshop import (
+    CODE_ALPHABET, RateLimiter, looks_like_code, new_code, normalize_code, spread_of,
+)
+
+
+def test_codes_are_unambiguous():
+    for ch in "0O1IL":
+        assert ch not in CODE_ALPHABET
+    codes = {new_code() for _ in range(500)}
+    assert len(codes) > 490 and all(looks_like_code(c) for c in codes)
+    assert normalize_code(" ab-c 23d ") == "ABC23D"
+    assert not looks_like_code("ABC0EF") and not looks_like_code("ABCDE")
+
+
+def test_spread_of_answers():
+    s = spread_of(["0", "3", "3", "2", "na", "unknown"], 3)
+    assert s.count == 6 and s.distribution == (1, 0, 1, 2)
+    assert s.na == 1 and s.unknown == 1
+    assert s.median == 2.5 and s.spread == 3 and s.no_consensus
+    calm = spread_of(["2", "2", "1"], 3)
+    assert calm.median == 2.0 and calm.spread == 1 and not calm.no_consensus
+    empty = spread_of([], 5)
+    assert empty.count == 0 and empty.median is None and empty.spread is None and not empty.no_consensus
+
+
+def test_rate_limiter_per_client_and_window():
+    now = [0.0]
+    limiter = RateLimiter(limit=3, window=60, clock=lambda: now[0])
+    assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("b")
+    now[0] = 61
+    assert limiter.allow("a")
