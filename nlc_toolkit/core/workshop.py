@@ -56,18 +56,23 @@ def spread_of(values: list[str], max_level: int) -> Spread:
 
 
 class RateLimiter:
-    """At most `limit` attempts per `window` seconds per key (e.g. a client's address)."""
+    """At most `limit` failures per `window` seconds per key (a client's address).
+
+    Only failures count: a whole room behind one venue address joins freely, while someone
+    trying codes one after another is stopped after a few wrong ones."""
 
     def __init__(self, limit: int = 10, window: float = 60.0, clock=time.monotonic):
         self.limit, self.window, self.clock = limit, window, clock
-        self._attempts: dict[str, deque] = {}
+        self._failures: dict[str, deque] = {}
 
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        attempts = self._attempts.setdefault(key, deque())
-        while attempts and attempts[0] <= now - self.window:
-            attempts.popleft()
-        if len(attempts) >= self.limit:
-            return False
-        attempts.append(now)
-        return True
+    def _recent(self, key: str) -> deque:
+        failures = self._failures.setdefault(key, deque())
+        while failures and failures[0] <= self.clock() - self.window:
+            failures.popleft()
+        return failures
+
+    def blocked(self, key: str) -> bool:
+        return len(self._recent(key)) >= self.limit
+
+    def failed(self, key: str) -> None:
+        self._recent(key).append(self.clock())

@@ -21,7 +21,7 @@ from ..state.workshop import RoomState
 
 JOIN_ERRORS = ["workshop.error.code", "workshop.error.ended", "workshop.error.paused", "workshop.error.locked",
                "workshop.error.rate", "invite.error.group", "assessment.error.bad_answer"]
-# Join codes must not be guessable by trying many: ten attempts a minute per client address.
+# Join codes must not be guessable by trying many: ten wrong codes a minute per client address.
 join_limiter = RateLimiter(limit=10, window=60)
 
 
@@ -144,7 +144,7 @@ class ParticipantState(RoomState):
     @rx.event
     def join(self, form: dict | None = None):
         client = self.router.session.client_ip or "?"
-        if not join_limiter.allow(client):
+        if join_limiter.blocked(client):
             self.error = "workshop.error.rate"
             return None
         code = normalize_code(self.typed_code)
@@ -153,6 +153,7 @@ class ParticipantState(RoomState):
                 p = svc.join(s, code, self.participant_token if self.participant_code == code else "", self.name, self.group)
                 token = p.token
         except NotFound:
+            join_limiter.failed(client)
             self.error = "workshop.error.code"
             return None
         except (Refused, Invalid) as e:

@@ -25,10 +25,14 @@ def test_spread_of_answers():
     assert empty.count == 0 and empty.median is None and empty.spread is None and not empty.no_consensus
 
 
-def test_rate_limiter_per_client_and_window():
+def test_rate_limiter_counts_failures_per_client_within_the_window():
     now = [0.0]
     limiter = RateLimiter(limit=3, window=60, clock=lambda: now[0])
-    assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("b")
+    blocked = []
+    for _ in range(4):
+        blocked.append(limiter.blocked("a"))
+        limiter.failed("a")
+    assert blocked == [False, False, False, True]
+    assert not limiter.blocked("b")
     now[0] = 61
-    assert limiter.allow("a")
+    assert not limiter.blocked("a")

@@ -1,0 +1,121 @@
+"""A live workshop in real Chromium: a trainer, a presenter screen and five phones."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from nlc_toolkit.db import assessments as svc
+from nlc_toolkit.db import repo
+from nlc_toolkit.db.models import Workshop
+from tests.e2e.helpers import sign_in
+from tests.e2e.test_journey import QUICK
+
+pytestmark = pytest.mark.e2e
+
+
+def phone(browser, url, code, name, group="municipality"):
+    page = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{url}/join?code={code}")
+    expect(page.locator("#join-submit")).to_be_enabled()
+    page.locator("#join-name").fill(name)
+    page.locator("#join-group").select_option(group)
+    page.locator("#join-submit").click()
+    expect(page.locator("#join-question")).to_have_text(QUICK.questions[0].text["en"])
+    return page
+
+
+def test_room_answers_presenter_follows_trainer_ends_into_the_assessment(app, page, browser):
+    with app.db() as s:
+        city = repo.find_city(s, "Marrakech")
+        version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
+        editor = repo.create_user(s, "ws-editor@marrakech.example.org", "e2e-password-1", "city_editor", city)
+        assessment_id = svc.create(s, svc.actor_of(editor), city.id, version.id, 2026, 9).id
+
+    sign_in(page, app.url, "trainer@example.org", "demo-password")
+    page.goto(app.url + "/workshops")
+    page.locator("#ws-city").select_option(label="Marrakech")
+    page.locator("#ws-assessment").select_option(str(assessment_id))
+    page.locator("#create-workshop").click()
+    page.wait_for_url(re.compile(r".*/workshops/[A-Z2-9]{6}$"))
+    code = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#join-url")).to_contain_text(f"/join?code={code}")
+
+    presenter = browser.new_context().new_page()
+    presenter.set_default_timeout(20_000)
+    presenter.goto(f"{app.url}/w/{code}/present")
+    expect(presenter.locator("#present-question")).to_have_text(QUICK.questions[0].text["en"])
+
+    groups = ["municipality", "municipality", "national", "national", "civil_society"]
+    phones = [phone(browser, app.url, code, f"P{i}", g) for i, g in enumerate(groups)]
+    levels = ["0", "3", "1", "1", "2"]
+    for p, level in zip(phones, levels):
+        p.locator(f".level-picker [data-level='{level}']").click()
+    # The presenter updates by itself: count first, distribution once revealed.
+    expect(presenter.locator("#present-count")).to_have_text("5")
+    expect(presenter.locator("#distribution-hidden")).to_be_visible()
+    page.locator("#ws-reveal").click()
+    expect(presenter.locator("#distribution .bar[data-level='1'] .bar-count")).to_have_text("2")
+    expect(presenter.locator("#distribution .bar[data-level='0'] .bar-count")).to_have_text("1")
+    expect(presenter.locator("#present-median")).to_contain_text("1")
+    expect(presenter.locator("#no-consensus")).to_be_visible()  # spread 3 >= 2
+    presenter.screenshot(path="test-artifacts/workshop-presenter.png", full_page=True)
+    phones[0].screenshot(path="test-artifacts/workshop-phone.png", full_page=True)
+
+    # A participant changes their mind, then reloads: the answer is still theirs.
+    phones[0].locator(".level-picker [data-level='2']").click()
+    expect(presenter.locator("#distribution .bar[data-level='2'] .bar-count")).to_have_text("2")
+    phones[0].reload()
+    expect(phones[0].locator(".level-picker [data-level='2']")).to_have_attribute("aria-checked", "true")
+
+    # Lock, agree, note; the phones see the lock.
+    page.locator("#ws-lock").click()
+    expect(phones[1].locator("#join-locked")).to_be_visible()
+    phones[1].locator(".level-picker [data-level='0']").click(force=True)
+    expect(presenter.locator("#distribution .bar[data-level='0'] .bar-count")).to_have_text("0")
+    page.locator("#ws-agreed").select_option("1")
+    page.locator("#ws-note").fill("Agreed after discussion: a council decision exists but is not applied.")
+    page.locator("#ws-note").blur()
+    page.locator("#ws-next").click()
+    expect(presenter.locator("#present-question")).to_have_text(QUICK.questions[1].text["en"])
+    expect(phones[2].locator("#join-question")).to_have_text(QUICK.questions[1].text["en"])
+
+    # The trainer's page survives a reload and resumes where the session is.
+    page.reload()
+    expect(page.locator("#console-question")).to_have_text(QUICK.questions[1].text["en"])
+
+    page.locator("#ws-end-group").select_option("municipality")
+    page.locator("#ws-keep").check()
+    page.locator("#ws-end").click()
+    expect(page.locator(".summary-row").first).to_be_visible()
+    expect(phones[3].locator("#join-ended")).to_be_visible()
+
+    with app.db() as s:
+        a = s.get(repo.Assessment, assessment_id)
+        labels = {r.label: r for r in a.respondents}
+        consensus = labels[f"Workshop consensus {code}"]
+        agreed = {x.question_id: (x.value, x.note) for x in consensus.answers}
+        assert agreed[QUICK.questions[0].id] == ("1", "Agreed after discussion: a council decision exists but is not applied.")
+        anonymous = [r for r in a.respondents if r.label.startswith(f"Workshop {code} participant")]
+        assert sorted(r.group for r in anonymous) == sorted(groups)
+        assert sorted(x.value for r in anonymous for x in r.answers) == sorted(["2", "3", "1", "1", "2"])
+
+
+def test_wrong_ended_and_guessed_codes_are_refused(app, page):
+    with app.db() as s:
+        ended = s.scalar(select(Workshop.code).where(Workshop.status == "ended"))
+    page.goto(app.url + "/join")
+    expect(page.locator("#join-submit")).to_be_enabled()
+    page.locator("#join-code").fill(ended)
+    page.locator("#join-submit").click()
+    expect(page.locator("#join-error")).to_contain_text("has ended")
+    # Trying code after code is stopped (ten wrong codes a minute from one address).
+    for attempt in range(10):
+        page.locator("#join-code").fill(f"ZZZZZ{'ABCDEFGHJK'[attempt]}")
+        page.locator("#join-submit").click()
+        expect(page.locator("#join-error")).to_contain_text("does not match")
+    page.locator("#join-code").fill("ZZZZZZ")
+    page.locator("#join-submit").click()
+    expect(page.locator("#join-error")).to_contain_text("Too many attempts")
