@@ -6,6 +6,7 @@ so a reload or a lost connection rejoins them with their answers intact."""
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import reflex as rx
 
@@ -79,7 +80,7 @@ class PresenterState(RoomState):
 
 
 class ParticipantState(RoomState):
-    CHANNELS = ("control",)  # a participant is not woken by the others' answers
+    CHANNELS: ClassVar[tuple[str, ...]] = ("control",)  # a participant is not woken by the others' answers
     participant_token: str = rx.LocalStorage("", name="nlc_ws_participant")
     participant_code: str = rx.LocalStorage("", name="nlc_ws_code")
     typed_code: str = ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import ClassVar
 
 import reflex as rx
 
@@ -59,7 +60,7 @@ def room_snapshot(s, w) -> dict:
 class RoomState(AuthState):
     """Base of the pages that show a room: `code`, `room`, and one background watcher."""
 
-    CHANNELS: tuple[str, ...] = ("control", "votes")  # which hub channels wake this page
+    CHANNELS: ClassVar[tuple[str, ...]] = ("control", "votes")  # which hub channels wake this page
     code: str = ""
     room: dict = {}
     watch_beat: float = 0.0

@@ -1,0 +1,241 @@
+"""A room of N participants answering at once, measured from the presenter's screen.
+
+Starts the app in prod mode (its own port and database), opens a workshop, connects one
+presenter and N participants as Socket.IO clients speaking Reflex's protocol (DESIGN.md §7), has
+every participant answer within about two seconds, and prints:
+- latency from each answer to the presenter showing a count that includes it (p50/p95/max),
+- time from the last answer to the presenter showing the full count,
+- backend memory per connected participant (RSS of the app's processes, before and after).
+Baseline, measured in the same run: one participant alone answering (the floor of a round trip).
+
+Environment: NLC_BENCH_SIZES (default "50,200,500"); NLC_BENCH_REDIS=1 runs with Redis, two
+workers and PostgreSQL (REFLEX_REDIS_URL, GRANIAN_WORKERS=2, REFLEX_DB_URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psutil
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HYDRATE = "reflex___state____state.hydrate_and_load"
+SIZES = [int(x) for x in os.environ.get("NLC_BENCH_SIZES", "50,200,500").split(",")]
+USE_REDIS = os.environ.get("NLC_BENCH_REDIS") == "1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def router(path: str) -> dict:
+    # Reflex matches on_load handlers by the route template, as the browser sends it.
+    template = "/w/[code]/present" if path.startswith("/w/") else path.split("?")[0]
+    return {"pathname": template, "asPath": path, "query": {}}
+
+
+class Client:
+    """One browser tab: connects, hydrates a page, sends events, records deltas."""
+
+    def __init__(self, url: str, path: str):
+        self.url, self.path = url, path
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.deltas: list[tuple[float, dict]] = []
+        self.hydrated = asyncio.Event()
+        self.token = str(uuid.uuid4())
+
+        @self.sio.on("event", namespace="/_event")
+        async def on_event(data):
+            now = time.perf_counter()
+            delta = data.get("delta") or {}
+            self.deltas.append((now, delta))
+            for values in delta.values():
+                if values.get("is_hydrated_rx_state_"):
+                    self.hydrated.set()
+            self.on_delta(now, delta)
+
+    def on_delta(self, now: float, delta: dict) -> None:
+        pass
+
+    async def connect(self) -> None:
+        auth = {"event": {"name": HYDRATE, "payload": {}, "router_data": router(self.path)}}
+        await self.sio.connect(f"{self.url}?token={self.token}", transports=["websocket"], namespaces=["/_event"],
+                               socketio_path="/_event", auth=auth, wait_timeout=30)
+        await asyncio.wait_for(self.hydrated.wait(), 60)
+
+    async def send(self, state: str, handler: str, **payload) -> None:
+        await self.sio.emit("event", {"name": f"{state}.{handler}", "payload": payload,
+                                      "router_data": router(self.path)}, namespace="/_event")
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+class Presenter(Client):
+    def __init__(self, url: str, path: str, state: str):
+        super().__init__(url, path)
+        self.state = state
+        self.counts: list[tuple[float, int]] = []
+
+    def on_delta(self, now: float, delta: dict) -> None:
+        for values in delta.values():  # deltas are keyed by the state that owns the var
+            room = values.get("room_rx_state_")
+            if room:
+                self.counts.append((now, room["count"]))
+
+    async def wait_count(self, n: int, timeout: float = 60) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            for when, count in self.counts:
+                if count >= n:
+                    return when
+            await asyncio.sleep(0.005)
+        raise TimeoutError(f"presenter never showed {n} answers (last: {self.counts[-1:]})")
+
+
+def rss_of(pid: int) -> int:
+    total = 0
+    try:
+        parent = psutil.Process(pid)
+        for p in [parent, *parent.children(recursive=True)]:
+            try:
+                if "node" in p.name() or "bun" in p.name():
+                    continue  # the frontend is static in prod; only the backend holds clients
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
+async def room(url: str, code: str, n: int, participant_state: str, presenter_state: str) -> dict:
+    presenter = Presenter(url, f"/w/{code}/present", presenter_state)
+    await presenter.connect()
+    participants = [Client(url, f"/join?code={code}") for _ in range(n)]
+    for start in range(0, n, 25):  # connect in waves, as a room arriving
+        await asyncio.gather(*(p.connect() for p in participants[start:start + 25]))
+    for i, p in enumerate(participants):
+        await p.send(participant_state, "set_name", value=f"P{i}")
+    await asyncio.gather(*(p.send(participant_state, "join", form={}) for p in participants))
+    await asyncio.sleep(1.0)  # joins settle (participant counts reach the presenter)
+    base_counts = len(presenter.counts)
+
+    sent: list[float] = []
+
+    async def answer(p: Client, delay: float):
+        await asyncio.sleep(delay)
+        sent.append(time.perf_counter())
+        await p.send(participant_state, "pick", value=str(random.randint(0, 3)))
+
+    spread = 2.0  # everybody answers within about two seconds
+    await asyncio.gather(*(answer(p, random.uniform(0, spread)) for p in participants))
+    sent.sort()
+    done = await presenter.wait_count(n)
+    latencies = []
+    counts = presenter.counts[base_counts:]
+    for i, t_sent in enumerate(sent, start=1):
+        shown = next((when for when, count in counts if count >= i and when >= t_sent), done)
+        latencies.append(shown - t_sent)
+    for p in participants:
+        await p.close()
+    await presenter.close()
+    return {"latencies": latencies, "last": done - sent[-1]}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="nlc-ws-bench-"))
+    env = {**os.environ, "REFLEX_TELEMETRY_ENABLED": "False", "REFLEX_CHECK_LATEST_VERSION": "False",
+           "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    if USE_REDIS:
+        import psycopg
+
+        name = f"nlc_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env.update(REFLEX_DB_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
+                   REFLEX_REDIS_URL="redis://127.0.0.1:6379", GRANIAN_WORKERS="2")
+    else:
+        env["REFLEX_DB_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    os.environ.update({k: v for k, v in env.items() if k.startswith("REFLEX_")})
+
+    from nlc_toolkit.db import workshops
+    from nlc_toolkit.db.assessments import actor_of
+    from nlc_toolkit.db.migrate import upgrade
+    from nlc_toolkit.db.models import User
+    from nlc_toolkit.db.seed import seed_demo
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.pages.live_room import ParticipantState, PresenterState
+    from nlc_toolkit.db import repo
+    from sqlalchemy import select
+
+    upgrade()
+    with session_scope() as s:
+        seed_demo(s, cities=3, seed=1)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (folder / "app.log").open("w")
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod", "--frontend-port",
+                             str(port), "--backend-port", str(port)], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/ping", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        mode = "Redis + 2 workers + PostgreSQL" if USE_REDIS else "one process + SQLite"
+        print(f"workshop bench ({mode}), presenter + N participants as Socket.IO clients on this machine")
+
+        def new_code() -> str:
+            with session_scope() as s:
+                trainer = s.scalar(select(User).where(User.role == "facilitator"))
+                city = repo.find_city(s, "Tangier")
+                version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
+                return workshops.create(s, actor_of(trainer), city.id, version.id, []).code
+
+        p_state, pr_state = ParticipantState.get_full_name(), PresenterState.get_full_name()
+        baseline = asyncio.run(room(url, new_code(), 1, p_state, pr_state))["latencies"][0]
+        print(f"baseline: one participant alone, answer -> presenter: {baseline * 1000:.1f} ms")
+        print(f"{'N':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'last->full ms':>14} {'p95/baseline':>13} {'KiB/participant':>16}")
+        for n in SIZES:
+            before = rss_of(proc.pid)
+            result = asyncio.run(room(url, new_code(), n, p_state, pr_state))
+            after = rss_of(proc.pid)
+            lat = result["latencies"]
+            print(f"{n:>5} {statistics.median(lat) * 1000:>8.1f} {percentile(lat, 0.95) * 1000:>8.1f} "
+                  f"{max(lat) * 1000:>8.1f} {result['last'] * 1000:>14.1f} {percentile(lat, 0.95) / baseline:>13.1f} "
+                  f"{max(0, after - before) / 1024 / n:>16.1f}")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()
