@@ -95,9 +95,9 @@ class Presenter(Client):
 
     def on_delta(self, now: float, delta: dict) -> None:
         for values in delta.values():  # deltas are keyed by the state that owns the var
-            room = values.get("room_rx_state_")
-            if room:
-                self.counts.append((now, room["count"]))
+            stats = values.get("stats_rx_state_")
+            if stats:
+                self.counts.append((now, stats["count"]))
 
     async def wait_count(self, n: int, timeout: float = 60) -> float:
         deadline = time.perf_counter() + timeout

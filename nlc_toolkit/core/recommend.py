@@ -50,7 +50,8 @@ def recommendations(scores: Scores) -> pd.DataFrame:
             if rec.show_if:
                 holds = condition_holds(rec.show_if, context, assessments)
                 mask = (hits["question"] == question.id) & (hits["rec"] == index)
-                keep[mask] = hits.loc[mask, "assessment"].map(holds).to_numpy()
+                if mask.any():
+                    keep[mask] = hits.loc[mask, "assessment"].map(holds).fillna(True).astype(bool).to_numpy()
     hits = hits[keep.astype(bool)]
 
     hits = hits.assign(priority=hits["domain_weight"] * hits["weight"] * (L - hits["level"]) / L)

@@ -222,8 +222,9 @@ def my_vote(s: Session, w: Workshop, p: Participant, question_id: str) -> str:
 
 
 def spread(s: Session, w: Workshop, question_id: str):
-    values = list(s.scalars(select(Vote.value).where(Vote.workshop_id == w.id, Vote.question_id == question_id)))
-    return spread_of(values, questionnaire(w).max_level)
+    counts = s.execute(select(Vote.value, func.count()).where(Vote.workshop_id == w.id, Vote.question_id == question_id)
+                       .group_by(Vote.value)).all()
+    return spread_of([value for value, n in counts for _ in range(n)], questionnaire(w).max_level)
 
 
 def participant_count(s: Session, w: Workshop) -> int:

@@ -26,12 +26,12 @@ JOIN_ERRORS = ["workshop.error.code", "workshop.error.ended", "workshop.error.pa
 join_limiter = RateLimiter(limit=10, window=60)
 
 
-def distribution_bars(room: rx.Var) -> rx.Component:
+def distribution_bars(room: rx.Var, stats: rx.Var) -> rx.Component:
     """Levels as horizontal bars with their counts written out (never colour alone)."""
     return rx.cond(
         room["revealed"].to(bool),
         rx.vstack(
-            rx.foreach(room["distribution"].to(list[dict]), lambda d: rx.hstack(
+            rx.foreach(stats["distribution"].to(list[dict]), lambda d: rx.hstack(
                 rx.text(d["level"], weight="bold", width="1.5em"),
                 rx.box(rx.box(width=d["pct"].to(str) + "%", height="100%", background="var(--accent-9)",
                               border_radius="3px"),
@@ -39,8 +39,8 @@ def distribution_bars(room: rx.Var) -> rx.Component:
                 rx.text(d["n"].to(str), width="2.5em", text_align="end", class_name="bar-count"),
                 width="100%", align="center", class_name="bar", data_level=d["level"],
             )),
-            rx.hstack(rx.text(t("answer.na"), ": ", room["na"].to(str), size="2"),
-                      rx.text(t("answer.unknown"), ": ", room["unknown"].to(str), size="2")),
+            rx.hstack(rx.text(t("answer.na"), ": ", stats["na"].to(str), size="2"),
+                      rx.text(t("answer.unknown"), ": ", stats["unknown"].to(str), size="2")),
             width="100%", id="distribution", dir="ltr",
         ),
         rx.text(t("workshop.hidden"), color_scheme="gray", id="distribution-hidden"),
@@ -94,7 +94,7 @@ class ParticipantState(RoomState):
     def can_answer(self) -> bool:
         return self.joined and self.room.get("status") == "open" and not self.room.get("locked", False)
 
-    def _on_change(self) -> None:
+    def _on_change(self, control: bool = True) -> None:
         self._load_room()
         self._load_mine()
 
@@ -183,7 +183,7 @@ class ParticipantState(RoomState):
 
 @page("/w/[code]/present", title="Workshop · NLC Toolkit", on_load=[PresenterState.load])
 def presenter() -> rx.Component:
-    room = PresenterState.room
+    room, stats = PresenterState.room, PresenterState.stats
     return rx.cond(
         PresenterState.missing,
         notice(t("workshop.error.code"), icon="search_x", color="gray", id="not-found"),
@@ -196,18 +196,18 @@ def presenter() -> rx.Component:
             rx.cond(room["status"] == "paused", rx.badge(t("workshop.paused"), size="3", color_scheme="amber")),
             rx.cond(room["status"] == "ended", rx.badge(t("workshop.ended"), size="3", color_scheme="gray")),
             rx.hstack(
-                rx.badge(rx.text(t("workshop.answers"), " ", rx.text.span(room["count"].to(str), id="present-count"),
-                                 " / ", room["participants"].to(str), size="6"), size="3"),
+                rx.badge(rx.text(t("workshop.answers"), " ", rx.text.span(stats["count"].to(str), id="present-count"),
+                                 " / ", stats["participants"].to(str), size="6"), size="3"),
                 rx.cond(room["revealed"].to(bool), rx.hstack(
-                    rx.badge(t("workshop.median"), " ", room["median"].to(str), size="3", id="present-median"),
-                    rx.badge(t("workshop.spread"), " ", room["spread"].to(str), size="3", id="present-spread"),
-                    rx.cond(room["no_consensus"].to(bool),
+                    rx.badge(t("workshop.median"), " ", stats["median"].to(str), size="3", id="present-median"),
+                    rx.badge(t("workshop.spread"), " ", stats["spread"].to(str), size="3", id="present-spread"),
+                    rx.cond(stats["no_consensus"].to(bool),
                             rx.badge("⚠ ", t("workshop.no_consensus"), size="3", color_scheme="orange", id="no-consensus")),
                 )),
                 rx.cond(room["locked"].to(bool), rx.badge(t("workshop.locked"), size="3", color_scheme="gray")),
                 wrap="wrap",
             ),
-            distribution_bars(room),
+            distribution_bars(room, stats),
             level_cards(room, None),
             spacing="4", width="100%", font_size="1.2em",
         ),

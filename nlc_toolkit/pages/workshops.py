@@ -17,7 +17,7 @@ from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS, Assessment, City
 from ..db.session import session_scope
 from ..state.live import hub
-from ..state.workshop import RoomState, room_snapshot
+from ..state.workshop import RoomState, room_snapshot, stats_snapshot
 from .live_room import distribution_bars, level_cards
 
 logger = logging.getLogger(__name__)
@@ -93,8 +93,6 @@ class ConsoleState(RoomState):
         match = re.fullmatch(r"/workshops/([A-Za-z0-9]+)/?", self.router.url.path or "")
         return match.group(1).upper() if match else ""
 
-    def _on_change(self) -> None:
-        self._load_room()
 
     @rx.event
     def load(self):
@@ -107,7 +105,7 @@ class ConsoleState(RoomState):
         try:
             with session_scope() as s:
                 w = svc.for_trainer(s, actor, self.code)
-                self.room = room_snapshot(s, w)
+                self.room, self.stats = room_snapshot(s, w), stats_snapshot(s, w)
                 self.has_assessment = w.assessment_id is not None
                 if w.status == "ended":
                     self.summary = svc.summary(s, actor, self.code)
@@ -132,7 +130,7 @@ class ConsoleState(RoomState):
         try:
             with session_scope() as s:
                 w = svc.control(s, actor, self.code, action, value)
-                self.room = room_snapshot(s, w)
+                self.room, self.stats = room_snapshot(s, w), stats_snapshot(s, w)
             self.message = ""
         except (Invalid, Refused, NotFound) as e:
             self.message = str(e) if not isinstance(e, NotFound) else "error.forbidden"
@@ -180,7 +178,7 @@ class ConsoleState(RoomState):
         try:
             with session_scope() as s:
                 w = svc.end(s, actor, self.code, form.get("group") or "municipality", form.get("keep") == "on")
-                self.room = room_snapshot(s, w)
+                self.room, self.stats = room_snapshot(s, w), stats_snapshot(s, w)
             with session_scope() as s:
                 self.summary = svc.summary(s, actor, self.code)
             self.message = "workshop.ended_ok"
@@ -263,7 +261,7 @@ def workshops() -> rx.Component:
 
 
 def console() -> rx.Component:
-    room = ConsoleState.room
+    room, stats = ConsoleState.room, ConsoleState.stats
     return rx.vstack(
         rx.hstack(
             rx.heading(t("workshop.console"), " ", room["code"].to(str), size="6", as_="h1", id="console-title"),
@@ -284,14 +282,14 @@ def console() -> rx.Component:
                 color_scheme="gray"),
         rx.heading(localized(room["text"]), size="5", as_="h2", id="console-question"),
         rx.hstack(
-            rx.badge(t("workshop.answers"), " ", room["count"].to(str), " / ", room["participants"].to(str),
+            rx.badge(t("workshop.answers"), " ", stats["count"].to(str), " / ", stats["participants"].to(str),
                      id="console-count", size="3"),
-            rx.badge(t("workshop.median"), " ", room["median"].to(str)),
-            rx.badge(t("workshop.spread"), " ", room["spread"].to(str)),
-            rx.cond(room["no_consensus"].to(bool), rx.badge(t("workshop.no_consensus"), color_scheme="orange")),
+            rx.badge(t("workshop.median"), " ", stats["median"].to(str)),
+            rx.badge(t("workshop.spread"), " ", stats["spread"].to(str)),
+            rx.cond(stats["no_consensus"].to(bool), rx.badge(t("workshop.no_consensus"), color_scheme="orange")),
             wrap="wrap",
         ),
-        distribution_bars(room),
+        distribution_bars(room, stats),
         rx.hstack(
             rx.button(t("assessment.previous"), on_click=ConsoleState.previous, variant="soft", id="ws-previous"),
             rx.button(t("assessment.next"), on_click=ConsoleState.next, id="ws-next"),

@@ -22,13 +22,12 @@ WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts 
 
 
 def room_snapshot(s, w) -> dict:
-    """Everything a room shows about its open question, as plain values (all languages)."""
+    """The room's open question and controls, as plain values (all languages). Changes only when
+    the trainer acts, so it travels to the pages only then."""
     q = svc.questionnaire(w)
     qid = svc.current_question(w)
     ids = svc.question_ids(w)
     question = q.question_by_id.get(qid)
-    sp = svc.spread(s, w, qid) if qid else None
-    total = max(1, sp.count if sp else 1)
     return {
         "code": w.code,
         "city": w.city.name,
@@ -42,6 +41,18 @@ def room_snapshot(s, w) -> dict:
                     "descriptor": dict(question.levels[level.value])} for level in q.scale.levels] if question else [],
         "locked": qid in w.locked,
         "revealed": w.revealed,
+        "agreed": "" if qid not in w.agreed else str(w.agreed[qid]),
+        "note": w.notes.get(qid, ""),
+        "domains": [{"id": d.id, "title": dict(d.title)} for d in q.domains if not w.domains or d.id in w.domains],
+    }
+
+
+def stats_snapshot(s, w) -> dict:
+    """The live numbers of the open question: small, sent on every answer."""
+    qid = svc.current_question(w)
+    sp = svc.spread(s, w, qid) if qid else None
+    total = max(1, sp.count if sp else 1)
+    return {
         "count": sp.count if sp else 0,
         "participants": svc.participant_count(s, w),
         "distribution": [{"level": str(i), "n": n, "pct": round(100 * n / total)} for i, n in
@@ -51,9 +62,6 @@ def room_snapshot(s, w) -> dict:
         "median": "–" if not sp or sp.median is None else f"{sp.median:g}",
         "spread": "–" if not sp or sp.spread is None else str(sp.spread),
         "no_consensus": bool(sp and sp.no_consensus),
-        "agreed": "" if qid not in w.agreed else str(w.agreed[qid]),
-        "note": w.notes.get(qid, ""),
-        "domains": [{"id": d.id, "title": dict(d.title)} for d in q.domains if not w.domains or d.id in w.domains],
     }
 
 
@@ -63,21 +71,26 @@ class RoomState(AuthState):
     CHANNELS: ClassVar[tuple[str, ...]] = ("control", "votes")  # which hub channels wake this page
     code: str = ""
     room: dict = {}
+    stats: dict = {}
     watch_beat: float = 0.0
     watch_code: str = ""
 
-    def _load_room(self) -> bool:
+    def _load_room(self, stats_only: bool = False) -> bool:
         try:
             with session_scope() as s:
-                self.room = room_snapshot(s, svc.by_code(s, self.code))
+                w = svc.by_code(s, self.code)
+                if not stats_only:
+                    self.room = room_snapshot(s, w)
+                if "votes" in self.CHANNELS:
+                    self.stats = stats_snapshot(s, w)
             return True
         except NotFound:
-            self.room = {}
+            self.room, self.stats = {}, {}
             return False
 
-    def _on_change(self) -> None:
-        """Called by the watcher when the room changed; pages may read more than the room."""
-        self._load_room()
+    def _on_change(self, control: bool = True) -> None:
+        """Called by the watcher: `control` when the trainer acted, else only answers came in."""
+        self._load_room(stats_only=not control)
 
     @rx.event(background=True)
     async def watch(self):
@@ -87,13 +100,16 @@ class RoomState(AuthState):
             code, self.watch_code, self.watch_beat = self.code, self.code, time.monotonic()
             channels = tuple(self.CHANNELS)  # `self` is a proxy here: read the class setting inside
         started, seen = time.monotonic(), {}
+        control_key = f"{code}:control"
         while code and time.monotonic() - started < WATCH_LIFETIME:
-            seen = await hub.wait(code, channels, seen, WATCH_TIMEOUT)
+            now = await hub.wait(code, channels, seen, WATCH_TIMEOUT)
+            control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
+            seen = now
             async with self:
                 if self.code != code:
                     return
                 self.watch_beat = time.monotonic()
-                self._on_change()
+                self._on_change(control=control_moved)
                 if self.room.get("status") == "ended":
                     self.watch_beat = 0.0
                     return

@@ -188,3 +188,12 @@ def test_answers_to_unknown_questions_are_ignored(q):
     assert "zzz" not in r["questions"]
     assert r["domains"]["a"] == pytest.approx(100.0)  # a2 is missing, so a1 alone counts
     assert not math.isnan(r["overall"])
+
+
+def test_conditional_recommendation_not_reached_by_any_assessment():
+    # a show_if recommendation at a level nobody is at must not disturb the others
+    q = build([{"id": "d", "questions": [{"id": "x", "recs": [
+        rec([0], "always"), {"levels": [3], "text": {"en": "rare"}, "show_if": {"returnees": ["yes"]}},
+    ]}]}], context=CTX)
+    s, _ = one(q, [("A", "r", "x", "0")], [("A", "returnees", "no")])
+    assert [r["text"] for r in as_dicts(q, recommendations(s), "A")] == ["always"]
