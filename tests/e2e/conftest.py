@@ -89,26 +89,51 @@ class AppServer:
                               capture_output=True, text=True, check=True)
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
+def _server(db_url: str, log_name: str, **extra_env) -> AppServer:
     ARTIFACTS.mkdir(exist_ok=True)
-    folder = tmp_path_factory.mktemp("app")
     port = _free_port()
     tools = ROOT / ".tools" / "node_modules" / ".bin"
     env = {
         **os.environ,
-        "REFLEX_DB_URL": f"sqlite:///{folder / 'e2e.db'}",
+        "REFLEX_DB_URL": db_url,
         "REFLEX_TELEMETRY_ENABLED": "False",
         "REFLEX_CHECK_LATEST_VERSION": "False",
         "PATH": f"{tools}:{Path(sys.executable).parent}:{os.environ['PATH']}",
+        **extra_env,
     }
-    server = AppServer(url=f"http://localhost:{port}", env=env, port=port, log=ARTIFACTS / "app.log")
+    server = AppServer(url=f"http://localhost:{port}", env=env, port=port, log=ARTIFACTS / log_name)
     server.log.write_text("")
     server.nlc("migrate")
     server.nlc("seed-demo", "--cities", "30", "--seed", "3")
     server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    server = _server(f"sqlite:///{tmp_path_factory.mktemp('app') / 'e2e.db'}", "app.log")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def scaled_app_server():
+    """The app as it scales out: Redis for state and live notifications, two workers, PostgreSQL."""
+    import uuid
+
+    import psycopg
+
+    admin = os.environ.get("NLC_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"nlc_e2e_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    server = _server(url, "app-scaled.log", REFLEX_REDIS_URL=os.environ.get("NLC_TEST_REDIS", "redis://127.0.0.1:6379"),
+                     GRANIAN_WORKERS="2")
+    yield server
+    server.stop()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -28,15 +28,20 @@ def phone(browser, url, code, name, group="municipality"):
 
 
 def test_room_answers_presenter_follows_trainer_ends_into_the_assessment(app, page, browser):
+    run_room(app, page, browser, "Marrakech")
+
+
+def run_room(app, page, browser, city_name):
+    """The whole session; shared with the Redis + two workers + PostgreSQL run."""
     with app.db() as s:
-        city = repo.find_city(s, "Marrakech")
+        city = repo.find_city(s, city_name)
         version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
-        editor = repo.create_user(s, "ws-editor@marrakech.example.org", "e2e-password-1", "city_editor", city)
+        editor = repo.create_user(s, f"ws-editor@{city_name.lower()}.example.org", "e2e-password-1", "city_editor", city)
         assessment_id = svc.create(s, svc.actor_of(editor), city.id, version.id, 2026, 9).id
 
     sign_in(page, app.url, "trainer@example.org", "demo-password")
     page.goto(app.url + "/workshops")
-    page.locator("#ws-city").select_option(label="Marrakech")
+    page.locator("#ws-city").select_option(label=city_name)
     page.locator("#ws-assessment").select_option(str(assessment_id))
     page.locator("#create-workshop").click()
     page.wait_for_url(re.compile(r".*/workshops/[A-Z2-9]{6}$"))
@@ -61,8 +66,8 @@ def test_room_answers_presenter_follows_trainer_ends_into_the_assessment(app, pa
     expect(presenter.locator("#distribution .bar[data-level='0'] .bar-count")).to_have_text("1")
     expect(presenter.locator("#present-median")).to_contain_text("1")
     expect(presenter.locator("#no-consensus")).to_be_visible()  # spread 3 >= 2
-    presenter.screenshot(path="test-artifacts/workshop-presenter.png", full_page=True)
-    phones[0].screenshot(path="test-artifacts/workshop-phone.png", full_page=True)
+    presenter.screenshot(path=f"test-artifacts/workshop-presenter-{app.port}.png", full_page=True)
+    phones[0].screenshot(path=f"test-artifacts/workshop-phone-{app.port}.png", full_page=True)
 
     # A participant changes their mind, then reloads: the answer is still theirs.
     phones[0].locator(".level-picker [data-level='2']").click()
