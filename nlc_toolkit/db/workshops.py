@@ -49,15 +49,17 @@ def current_question(w: Workshop) -> str:
 def create(s: Session, actor: Actor, city_id: int, version_id: int, domains: list[str],
            assessment_id: int | None = None) -> Workshop:
     _facilitator(actor)
+    if assessment_id:
+        # The assessment to feed decides the city and the questionnaire version.
+        a = s.get(Assessment, assessment_id)
+        if a is None or a.status not in EDITABLE:
+            raise Invalid("workshop.error.assessment")
+        city_id, version_id = a.city_id, a.questionnaire_version_id
     city, version = s.get(City, city_id), s.get(QuestionnaireVersion, version_id)
     if city is None or version is None:
         raise Invalid("workshop.error.setup")
     q = repo.questionnaire_model(version)
     domains = [d for d in domains if d in {x.id for x in q.domains}]
-    if assessment_id:
-        a = s.get(Assessment, assessment_id)
-        if a is None or a.city_id != city_id or a.questionnaire_version_id != version_id:
-            raise Invalid("workshop.error.assessment")
     for _ in range(20):  # a clash among 887 million codes is rare; retry rather than fail
         code = new_code()
         if s.scalar(select(Workshop.id).where(Workshop.code == code)) is None:

@@ -47,8 +47,10 @@ class WorkshopsState(RoomState):
                 self.sessions = [{"code": w.code, "city": w.city.name, "status": w.status,
                                   "created": w.created_at.strftime("%Y-%m-%d %H:%M")} for w in svc.mine(s, actor)]
                 self.cities = [{"id": str(c.id), "name": c.name} for c in s.query(City).order_by(City.name)]
+                # The quick scan first: it is the workshop questionnaire by default.
+                versions = sorted(repo.latest_questionnaires(s), key=lambda v: v.questionnaire_id != "nlc-quick-scan")
                 self.questionnaires = [{"id": str(v.id), "title": dict(repo.questionnaire_model(v).title),
-                                        "qid": v.questionnaire_id} for v in repo.latest_questionnaires(s)]
+                                        "qid": v.questionnaire_id} for v in versions]
                 self.assessments = [{"id": str(a.id), "city_id": str(a.city_id), "version_id": str(a.questionnaire_version_id),
                                      "label": f"{a.city.name} {a.year} · {a.round} ({a.status})"}
                                     for a in s.query(Assessment).filter(Assessment.status.in_(("draft", "returned")))]

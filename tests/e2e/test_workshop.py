@@ -36,11 +36,13 @@ def run_room(app, page, browser, city_name):
     with app.db() as s:
         city = repo.find_city(s, city_name)
         version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
+        version_id = version.id
         editor = repo.create_user(s, f"ws-editor@{city_name.lower()}.example.org", "e2e-password-1", "city_editor", city)
         assessment_id = svc.create(s, svc.actor_of(editor), city.id, version.id, 2026, 9).id
 
     sign_in(page, app.url, "trainer@example.org", "demo-password")
     page.goto(app.url + "/workshops")
+    expect(page.locator("#ws-questionnaire")).to_have_value(str(version_id))  # the quick scan by default
     page.locator("#ws-city").select_option(label=city_name)
     page.locator("#ws-assessment").select_option(str(assessment_id))
     page.locator("#create-workshop").click()
