@@ -207,7 +207,10 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.5)
+        workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
+                   if "python" in p.name().lower() or "granian" in " ".join(p.cmdline()).lower()]
         mode = "Redis + 2 workers + PostgreSQL" if USE_REDIS else "one process + SQLite"
+        print(f"backend processes: {len(workers)}")
         print(f"workshop bench ({mode}), presenter + N participants as Socket.IO clients on this machine")
 
         def new_code() -> str:
