@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import ROOT
+
+# A 2-core machine running the app, Chromium and the tests: give conditions time to come true
+# (a reconnect after a backend restart backs off for several seconds).
+expect.set_options(timeout=20_000)
 
 ARTIFACTS = ROOT / "test-artifacts"
 
