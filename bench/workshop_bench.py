@@ -175,7 +175,8 @@ def main() -> None:
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         env.update(REFLEX_DB_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
-                   REFLEX_REDIS_URL="redis://127.0.0.1:6379", GRANIAN_WORKERS="2")
+                   REFLEX_REDIS_URL="redis://127.0.0.1:6379",
+                   GRANIAN_WORKERS=os.environ.get("NLC_BENCH_WORKERS", "2"))
     else:
         env["REFLEX_DB_URL"] = f"sqlite:///{folder / 'bench.db'}"
     os.environ.update({k: v for k, v in env.items() if k.startswith("REFLEX_")})

@@ -57,7 +57,9 @@ class QuestionnaireVersion(Base):
     questionnaire_id: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(50))
     checksum: Mapped[str] = mapped_column(String(64))
-    content: Mapped[str] = mapped_column(Text)
+    # Deferred: the text (hundreds of KB) is read only when a process first parses this version;
+    # after that, repo.questionnaire_model serves it from memory by checksum.
+    content: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (UniqueConstraint("questionnaire_id", "version", name="uq_questionnaire_version"),)
 

@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import reflex as rx
 
+from ..components.charts import as_plain
+
 from ..components.i18n import localized, t
 from ..components.layout import loading_or_error, notice, page
 from ..core import network as net
@@ -278,7 +280,7 @@ class NetworkState(AuthState):
     # ----------------------------------------------------------------- figures from plain rows
 
     @rx.var
-    def bench_figure(self) -> go.Figure:
+    def bench_figure(self) -> dict:
         fig = go.Figure()
         rows = self.bench_rows
         if rows:
@@ -291,17 +293,17 @@ class NetworkState(AuthState):
                                      marker={"symbol": "diamond", "size": 11, "color": CURRENT}))
         fig.update_layout(yaxis={"range": [0, 100]}, height=420, margin={"l": 40, "r": 10, "t": 10, "b": 120},
                           legend={"orientation": "h"}, font={"size": 11})
-        return fig
+        return as_plain(fig)
 
     @rx.var
-    def dist_figure(self) -> go.Figure:
+    def dist_figure(self) -> dict:
         fig = go.Figure(go.Bar(x=[str(i) for i in range(len(self.dist_counts))], y=self.dist_counts,
                                text=[str(c) for c in self.dist_counts], textposition="auto", marker={"color": CURRENT}))
         fig.update_layout(height=280, margin={"l": 40, "r": 10, "t": 10, "b": 40}, font={"size": 11})
-        return fig
+        return as_plain(fig)
 
     @rx.var
-    def trend_figure(self) -> go.Figure:
+    def trend_figure(self) -> dict:
         fig = go.Figure()
         if self.trend_rows:
             fig.add_trace(go.Scatter(x=[r["year"] for r in self.trend_rows], y=[r["median"] for r in self.trend_rows],
@@ -312,10 +314,10 @@ class NetworkState(AuthState):
                                      line={"color": COMPARE_COLOURS[i % len(COMPARE_COLOURS)]}))
         fig.update_layout(yaxis={"range": [0, 100]}, xaxis={"dtick": 1}, height=320,
                           margin={"l": 40, "r": 10, "t": 10, "b": 40}, legend={"orientation": "h"}, font={"size": 11})
-        return fig
+        return as_plain(fig)
 
     @rx.var
-    def compare_figure(self) -> go.Figure:
+    def compare_figure(self) -> dict:
         fig = go.Figure()
         names = [f"{d['number']}" for d in self.domains]
         for i, row in enumerate(self.compare_rows):
@@ -324,7 +326,7 @@ class NetworkState(AuthState):
                                           line={"color": COMPARE_COLOURS[i % len(COMPARE_COLOURS)]}))
         fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, height=420,
                           margin={"l": 40, "r": 40, "t": 20, "b": 20}, legend={"orientation": "h"}, font={"size": 11})
-        return fig
+        return as_plain(fig)
 
     @rx.var
     def furthest_below(self) -> list[dict]:
@@ -438,7 +440,7 @@ def benchmark_tab() -> rx.Component:
             rx.badge(NetworkState.bench_peers.to(str), " ", t("network.peers"), id="peer-count"),
             wrap="wrap", align="center",
         ),
-        rx.box(rx.plotly(data=NetworkState.bench_figure, config={"displayModeBar": False, "responsive": True}),
+        rx.box(rx.plotly(data=NetworkState.bench_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                width="100%", dir="ltr"),
         rx.text(t("network.furthest_below"), weight="bold"),
         rx.vstack(rx.foreach(NetworkState.furthest_below, lambda r: rx.text(
@@ -463,7 +465,7 @@ def distribution_tab() -> rx.Component:
             value=NetworkState.dist_domain, on_change=lambda v: NetworkState.set_filter("dist_domain", v),
             aria_label=t("results.domain"), id="dist-domain"),
         rx.text(t("network.distribution_help"), size="2", color_scheme="gray"),
-        rx.box(rx.plotly(data=NetworkState.dist_figure, config={"displayModeBar": False, "responsive": True}),
+        rx.box(rx.plotly(data=NetworkState.dist_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                width="100%", dir="ltr"),
         rx.heading(t("network.common_gaps"), size="4", as_="h3"),
         rx.text(t("network.common_gaps_help"), size="2", color_scheme="gray"),
@@ -487,7 +489,7 @@ def compare_tab() -> rx.Component:
                         on_change=lambda v: NetworkState.toggle_compare(c["id"], v)),
             rx.text(c["name"], size="2"), align="center", class_name="compare-option", min_width="12em")),
             wrap="wrap", gap="2", max_height="12em", overflow_y="auto", width="100%"),
-        rx.box(rx.plotly(data=NetworkState.compare_figure, config={"displayModeBar": False, "responsive": True}),
+        rx.box(rx.plotly(data=NetworkState.compare_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                width="100%", dir="ltr", id="compare-radar"),
         rx.box(rx.el.table(
             rx.el.thead(rx.el.tr(rx.el.th(t("assessments.city")),
@@ -497,7 +499,7 @@ def compare_tab() -> rx.Component:
                 class_name="compare-row"))),
             class_name="heat-table"), overflow_x="auto", width="100%"),
         rx.heading(t("network.trends"), size="4", as_="h3"),
-        rx.box(rx.plotly(data=NetworkState.trend_figure, config={"displayModeBar": False, "responsive": True}),
+        rx.box(rx.plotly(data=NetworkState.trend_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                width="100%", dir="ltr", id="trend-chart"),
         width="100%",
     )

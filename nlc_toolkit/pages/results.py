@@ -9,6 +9,8 @@ import re
 import plotly.graph_objects as go
 import reflex as rx
 
+from ..components.charts import as_plain
+
 from ..components.i18n import localized, t, t_key
 from ..components.layout import loading_or_error, notice, page, status_badge
 from ..core.pdf import CURRENT, PREVIOUS, assessment_pdf
@@ -152,7 +154,7 @@ class ResultsState(AuthState):
     # ----------------------------------------------------------------- figures (built from rows)
 
     @rx.var
-    def radar(self) -> go.Figure:
+    def radar(self) -> dict:
         domains = self.report.get("domains", [])
         names = [f"{i + 1}. {pick(d['title'], self.lang)[:28]}" for i, d in enumerate(domains)]
         fig = go.Figure()
@@ -167,10 +169,10 @@ class ResultsState(AuthState):
                                           fill="toself", line={"color": CURRENT}, hovertemplate="%{theta}: %{r:.0f}"))
         fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, margin={"l": 40, "r": 40, "t": 20, "b": 20},
                           height=460, legend={"orientation": "h"}, font={"size": 11})
-        return fig
+        return as_plain(fig)
 
     @rx.var
-    def heatmap(self) -> go.Figure:
+    def heatmap(self) -> dict:
         rows = self.report.get("by_group", [])
         groups = [g for g in RESPONDENT_GROUPS if any(g in r["levels"] for r in rows)]
         texts = {x["id"]: pick(x["text"], self.lang) for x in self.report.get("questions", [])}
@@ -188,7 +190,7 @@ class ResultsState(AuthState):
             ))
         fig.update_layout(height=max(260, 22 * len(rows) + 80), margin={"l": 60, "r": 10, "t": 10, "b": 30},
                           yaxis={"autorange": "reversed"}, font={"size": 11})
-        return fig
+        return as_plain(fig)
 
     # ----------------------------------------------------------------- events
 
@@ -443,7 +445,7 @@ def dashboard() -> rx.Component:
                   kpi("results.completeness", ResultsState.completeness_text, "completeness"), wrap="wrap"),
         downloads(),
         rx.heading(t("results.radar"), size="5", as_="h2"),
-        rx.box(rx.plotly(data=ResultsState.radar, config={"displayModeBar": False, "responsive": True}),
+        rx.box(rx.plotly(data=ResultsState.radar.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                # Plotly lays out its SVG left to right only; inside an RTL page it shifts off screen.
                width="100%", id="radar", dir="ltr"),
         rx.box(rx.table.root(
@@ -459,7 +461,7 @@ def dashboard() -> rx.Component:
             size="1", width="100%"), width="100%", overflow_x="auto"),
         rx.heading(t("results.heatmap"), size="5", as_="h2"),
         rx.text(t("results.heatmap_help"), size="2", color_scheme="gray"),
-        rx.box(rx.plotly(data=ResultsState.heatmap, config={"displayModeBar": False, "responsive": True}),
+        rx.box(rx.plotly(data=ResultsState.heatmap.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                width="100%", id="heatmap", dir="ltr"),
         rx.heading(t("results.gap_title"), size="5", as_="h2"),
         rx.text(t("results.gap_help"), size="2", color_scheme="gray"),
