@@ -100,6 +100,25 @@ def network_frame(s: Session, actor: Actor, questionnaire_id: str, include_unapp
     """(cities, levels, questionnaire): one row per assessment with city facts, overall,
     completeness and one column per domain; levels: assessment, question, level."""
     _check(actor)
+    return _frame(s, questionnaire_id, include_unapproved)
+
+
+def peer_medians(s: Session, questionnaire_id: str, city_id: int, region: str, population_band: str) -> dict:
+    """Median domain scores of a city's peers (same region and population band, latest approved
+    round, the city itself excluded). Aggregates only, so any user of the city may see them."""
+    frame, _, q = _frame(s, questionnaire_id, False)
+    if q is None:
+        return {"n": 0, "domains": {}}
+    from ..core.network import latest_per_city
+
+    latest = latest_per_city(frame)
+    peers = latest[(latest["city_id"] != city_id) & (latest["region"] == region)
+                   & (latest["population_band"] == population_band)]
+    medians = peers[[d.id for d in q.domains]].median()
+    return {"n": len(peers), "domains": {d: (None if pd.isna(v) else float(v)) for d, v in medians.items()}}
+
+
+def _frame(s: Session, questionnaire_id: str, include_unapproved: bool):
     query = (select(Assessment.id.label("assessment"), City.id.label("city_id"), City.name.label("city"),
                     City.country, City.region, City.population_band, Assessment.year, Assessment.round,
                     QuestionnaireVersion.version, Assessment.status, Assessment.updated_at,

@@ -58,6 +58,9 @@ def report(s: Session, actor: Actor, assessment_id: int) -> dict:
 
     previous = _previous(s, a)
     prev_domains, prev_overall = _domain_scores(s, previous) if previous else ({}, None)
+    from .network import peer_medians  # late import: network imports assessments, as we do
+
+    peers = peer_medians(s, q.id, a.city_id, a.city.region, a.city.population_band)
 
     recs = recommendations(scores)
     rec_rows = []
@@ -100,9 +103,10 @@ def report(s: Session, actor: Actor, assessment_id: int) -> dict:
         "band": dict(band) if band else {},
         "completeness": _num(scores.completeness.iloc[0]),
         "previous": {"year": previous.year, "round": previous.round, "overall": prev_overall} if previous else None,
+        "peer_count": peers["n"],
         "domains": [
             {"id": d.id, "title": dict(d.title), "score": _num(scores.domains.at[a.id, d.id]),
-             "previous": prev_domains.get(d.id)}
+             "previous": prev_domains.get(d.id), "peers": peers["domains"].get(d.id)}
             for d in q.domains
         ],
         "questions": [

@@ -20,6 +20,7 @@ from ..db import results as svc
 from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import ACTION_STATUSES, RESPONDENT_GROUPS
 from ..db.session import session_scope
+from ..i18n import translate
 from ..state.auth import AuthState
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ MESSAGES = ["error.forbidden", "assessment.error.locked", "assessment.error.note
             "assessment.error.bad_answer", "results.import_done", "results.import_refused"]
 IMPORT_ID = "template-upload"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+PEERS_LABEL = {lang: translate("results.peer_median", lang) for lang in ("en", "fr", "ar")}
 
 
 def _slug(text: str) -> str:
@@ -164,6 +166,10 @@ class ResultsState(AuthState):
                 prev = [d["previous"] or 0 for d in domains]
                 fig.add_trace(go.Scatterpolar(r=prev + prev[:1], theta=closed, name=str(self.report["previous"]["year"]),
                                               line={"color": PREVIOUS, "dash": "dash"}, hovertemplate="%{theta}: %{r:.0f}"))
+            if self.report.get("peer_count"):
+                peer = [d["peers"] or 0 for d in domains]
+                fig.add_trace(go.Scatterpolar(r=peer + peer[:1], theta=closed, name=pick(PEERS_LABEL, self.lang),
+                                              line={"color": "#009E73", "dash": "dot"}, hovertemplate="%{theta}: %{r:.0f}"))
             now = [d["score"] or 0 for d in domains]
             fig.add_trace(go.Scatterpolar(r=now + now[:1], theta=closed, name=str(self.report.get("year", "")),
                                           fill="toself", line={"color": CURRENT}, hovertemplate="%{theta}: %{r:.0f}"))

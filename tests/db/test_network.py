@@ -50,3 +50,25 @@ def test_city_roles_cannot_read_the_network(migrated):
     for role in ("city_editor", "city_viewer", "facilitator", "respondent"):
         with pytest.raises(svc.Refused), session_scope() as s:
             network.network_frame(s, Actor(user_id=1, role=role, city_id=1), "nlc-quick-scan")
+
+
+def test_report_carries_peer_medians_of_same_region_and_size(migrated):
+    from nlc_toolkit.db import results
+    from nlc_toolkit.db.models import City
+
+    network._cache.clear()
+    with session_scope() as s:
+        seed_demo(s, cities=12, seed=9, questionnaire="nlc-quick-scan", all_rounds=True)
+    with session_scope() as s:
+        frame, _, q = network.network_frame(s, STAFF, "nlc-quick-scan")
+        latest = frame.sort_values(["city_id", "year", "round"]).groupby("city_id").tail(1)
+        city = s.get(City, int(latest.iloc[0]["city_id"]))
+        peers = latest[(latest["city_id"] != city.id) & (latest["region"] == city.region)
+                       & (latest["population_band"] == city.population_band)]
+        a_id = int(latest.iloc[0]["assessment"])
+        report = results.report(s, STAFF, a_id)
+    assert report["peer_count"] == len(peers)
+    first = q.domains[0].id
+    expected = peers[first].median()
+    got = next(d["peers"] for d in report["domains"] if d["id"] == first)
+    assert (got is None and expected != expected) or got == pytest.approx(expected)
