@@ -145,3 +145,31 @@ def assessment_pdf(report: dict, lang: str) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only the report needs
 
     return HTML(string=report_html(report, lang)).write_pdf()
+
+
+def workshop_summary_html(title: dict, city: str, code: str, rows: list[dict], lang: str) -> str:
+    """The record of a live session: per question, the spread of answers, agreed level and notes."""
+    tr = lambda key: html.escape(translate(key, lang))  # noqa: E731
+    body = "".join(
+        f"<tr><td>{html.escape(localized(r['text'], lang))}</td><td class='num'>{r['count']}</td>"
+        f"<td class='num' dir='ltr'>{' · '.join(str(n) for n in r['distribution'])}</td>"
+        f"<td class='num'>{_fmt(r['median'], 1)}</td><td class='num'>{'–' if r['agreed'] is None else r['agreed']}</td>"
+        f"<td>{html.escape(r['note'] or '')}</td></tr>"
+        for r in rows
+    )
+    return f"""<!DOCTYPE html><html lang="{lang}" dir="{direction(lang)}"><head><meta charset="utf-8">
+<style>@page {{ size: A4 landscape; margin: 14mm; }} body {{ font-family: {FONTS}; font-size: 9.5pt; }}
+h1 {{ font-size: 16pt; color: #0b4f6c; }} table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #dde5e8; padding: 1.2mm 1.6mm; text-align: start; vertical-align: top; }}
+th {{ background: #eef4f6; }} td.num {{ text-align: end; white-space: nowrap; }}</style></head><body>
+<h1>{html.escape(city)} · {tr('workshop.summary')} · {html.escape(code)}</h1>
+<p>{html.escape(localized(title, lang))} · {date.today().isoformat()}</p>
+<table><tr><th>{tr('export.question')}</th><th>{tr('workshop.answers')}</th><th>0 · 1 · …</th>
+<th>{tr('workshop.median')}</th><th>{tr('workshop.agreed')}</th><th>{tr('workshop.note')}</th></tr>{body}</table>
+</body></html>"""
+
+
+def workshop_summary_pdf(title: dict, city: str, code: str, rows: list[dict], lang: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=workshop_summary_html(title, city, code, rows, lang)).write_pdf()

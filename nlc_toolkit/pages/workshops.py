@@ -191,6 +191,19 @@ class ConsoleState(RoomState):
         return None
 
     @rx.event
+    def export_summary_pdf(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        from ..core.pdf import workshop_summary_pdf
+
+        with session_scope() as s:
+            rows = svc.summary(s, actor, self.code)
+            w = svc.for_trainer(s, actor, self.code)
+            data = workshop_summary_pdf(dict(svc.questionnaire(w).title), w.city.name, w.code, rows, self.lang)
+        return rx.download(data=data, filename=f"nlc-workshop-{self.code}-{self.lang}.pdf")
+
+    @rx.event
     def export_summary(self):
         actor = self._actor()
         if actor is None:
@@ -330,7 +343,11 @@ def console() -> rx.Component:
         ), on_submit=ConsoleState.end), width="100%"),
         rx.cond(ConsoleState.summary.length() > 0, rx.vstack(
             rx.heading(t("workshop.summary"), size="4", as_="h2"),
-            rx.button(t("results.download_xlsx"), on_click=ConsoleState.export_summary, variant="soft", id="ws-export"),
+            rx.hstack(
+                rx.button(t("results.download_xlsx"), on_click=ConsoleState.export_summary, variant="soft", id="ws-export"),
+                rx.button(t("results.download_pdf"), on_click=ConsoleState.export_summary_pdf, variant="soft",
+                          id="ws-export-pdf"),
+            ),
             rx.table.root(rx.table.body(rx.foreach(ConsoleState.summary, lambda r: rx.table.row(
                 rx.table.cell(localized(r["text"])), rx.table.cell(r["count"].to(str)),
                 rx.table.cell(rx.cond(r["agreed"], r["agreed"].to(str), "–")), rx.table.cell(r["note"]),

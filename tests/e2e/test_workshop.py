@@ -1,9 +1,11 @@
 """A live workshop in real Chromium: a trainer, a presenter screen and five phones."""
 
+import io
 import re
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from nlc_toolkit.db import assessments as svc
@@ -97,6 +99,10 @@ def run_room(app, page, browser, city_name):
     page.locator("#ws-keep").check()
     page.locator("#ws-end").click()
     expect(page.locator(".summary-row").first).to_be_visible()
+    with page.expect_download() as download:
+        page.locator("#ws-export-pdf").click()
+    summary = " ".join(PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text().split())
+    assert city_name in summary and "Agreed after discussion" in summary
     expect(phones[3].locator("#join-ended")).to_be_visible()
 
     with app.db() as s:
