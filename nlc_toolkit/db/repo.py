@@ -126,7 +126,20 @@ def questionnaire_model(row: QuestionnaireVersion) -> qn.Questionnaire:
     """The parsed questionnaire of a stored version (cached by checksum)."""
     if row.checksum not in _model_cache:
         _model_cache[row.checksum] = qn.parse_questionnaire(row.content, row.questionnaire_id)
+    _checksum_of_version[row.id] = row.checksum
     return _model_cache[row.checksum]
+
+
+_checksum_of_version: dict[int, str] = {}
+
+
+def questionnaire_by_version_id(session: Session, version_id: int) -> qn.Questionnaire:
+    """Like questionnaire_model, without a database round trip once this process has seen the
+    version (a stored version never changes: a changed file needs a new version)."""
+    checksum = _checksum_of_version.get(version_id)
+    if checksum in _model_cache:
+        return _model_cache[checksum]
+    return questionnaire_model(session.get(QuestionnaireVersion, version_id))
 
 
 # --------------------------------------------------------------------------- assessments and answers
