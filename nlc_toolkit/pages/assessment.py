@@ -140,6 +140,9 @@ class AssessmentState(AuthState):
         actor = self._actor()
         if actor is None:
             return self._to_login()
+        recovered = not self.assessment_id
+        if recovered:  # the backend restarted and lost this tab's state: the URL says which assessment
+            self.assessment_id = self._id_from_url()
         try:
             with session_scope() as s:
                 action(s, actor)
@@ -150,8 +153,8 @@ class AssessmentState(AuthState):
             self.message, self.message_is_error = str(e), True
             return None
         self.message, self.message_is_error = ok_message, False
-        if refresh:
-            self._refresh(actor)
+        if refresh or recovered:
+            self._refresh(actor, keep_section=not recovered)  # a recovered tab resumes its section
         return None
 
     # ----------------------------------------------------------------- events

@@ -168,6 +168,9 @@ class ParticipantState(RoomState):
 
     @rx.event
     async def pick(self, value: str):
+        if not self.code and self.participant_code:  # the backend restarted: the browser remembers the room
+            self.code = self.participant_code
+            self._load_room()
         previous = self.mine
         self.mine = value
         try:

@@ -129,6 +129,7 @@ class ConsoleState(RoomState):
         actor = self._actor()
         if actor is None:
             return self._to_login()
+        self.code = self.code or self._code_from_url()  # after a backend restart the URL says which
         try:
             with session_scope() as s:
                 w = svc.control(s, actor, self.code, action, value)
