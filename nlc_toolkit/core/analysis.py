@@ -13,7 +13,8 @@ from .scoring import DISAGREEMENT_SPREAD, consolidate
 GROUPS = ("municipality", "national", "civil_society", "other")
 
 
-def _num(value) -> float | None:
+def num_or_none(value) -> float | None:
+    """A plain float, or None for a missing value (None or NaN)."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
@@ -31,10 +32,10 @@ def levels_by_group(q: Questionnaire, answers: pd.DataFrame, applicable: set[str
         for group in GROUPS:
             key = (question.id, group)
             if len(per_group) and key in per_group.index:
-                level = _num(per_group.at[key, "level"])
+                level = num_or_none(per_group.at[key, "level"])
                 if level is not None:
                     row["levels"][group] = level
-        spread = _num(overall.at[question.id, "spread"]) if len(overall) and question.id in overall.index else None
+        spread = num_or_none(overall.at[question.id, "spread"]) if len(overall) and question.id in overall.index else None
         row["spread"] = spread
         row["disagreement"] = spread is not None and spread >= DISAGREEMENT_SPREAD
         rows.append(row)

@@ -4,14 +4,13 @@ Every call checks the user through db.assessments."""
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import permissions as perm
-from ..core.analysis import group_recommendations, levels_by_group, perception_gap
+from ..core.analysis import group_recommendations, levels_by_group, num_or_none, perception_gap
 from ..core.permissions import Actor
 from ..core.recommend import recommendations
 from ..core.scoring import score
@@ -21,12 +20,6 @@ from .assessments import EDITABLE, Invalid, Refused, load, my_respondent, questi
 from .models import ACTION_STATUSES, Action, Answer, Assessment, QuestionnaireVersion, Respondent, utcnow
 
 MAX_ACTION_TEXT = 2000
-
-
-def _num(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
 
 
 def _previous(s: Session, a: Assessment) -> Assessment | None:
@@ -44,7 +37,7 @@ def _domain_scores(s: Session, a: Assessment) -> tuple[dict, float | None]:
     q = questionnaire_of(a)
     answers, context = repo.answer_frames(s, [a.id])
     scores = score(q, answers, context, assessments=[a.id])
-    return {d.id: _num(scores.domains.at[a.id, d.id]) for d in q.domains}, _num(scores.overall.get(a.id))
+    return {d.id: num_or_none(scores.domains.at[a.id, d.id]) for d in q.domains}, num_or_none(scores.overall.get(a.id))
 
 
 def report(s: Session, actor: Actor, assessment_id: int) -> dict:
@@ -85,7 +78,7 @@ def report(s: Session, actor: Actor, assessment_id: int) -> dict:
                             "note": note})
 
     group_rows = levels_by_group(q, answers[answers["answer"] != ""], applicable)
-    level_of = {qid: _num(table.at[qid, "level"]) for qid in table.index}
+    level_of = {qid: num_or_none(table.at[qid, "level"]) for qid in table.index}
     actions = s.scalars(
         select(Action).where(Action.city_id == a.city_id, Action.questionnaire_id == q.id).order_by(Action.id)
     ).all()
@@ -99,19 +92,19 @@ def report(s: Session, actor: Actor, assessment_id: int) -> dict:
         "round": a.round,
         "status": a.status,
         "max_level": q.max_level,
-        "overall": _num(scores.overall.iloc[0]),
+        "overall": num_or_none(scores.overall.iloc[0]),
         "band": dict(band) if band else {},
-        "completeness": _num(scores.completeness.iloc[0]),
+        "completeness": num_or_none(scores.completeness.iloc[0]),
         "previous": {"year": previous.year, "round": previous.round, "overall": prev_overall} if previous else None,
         "peer_count": peers["n"],
         "domains": [
-            {"id": d.id, "title": dict(d.title), "score": _num(scores.domains.at[a.id, d.id]),
+            {"id": d.id, "title": dict(d.title), "score": num_or_none(scores.domains.at[a.id, d.id]),
              "previous": prev_domains.get(d.id), "peers": peers["domains"].get(d.id)}
             for d in q.domains
         ],
         "questions": [
             {"id": x.id, "domain": q.domain_of[x.id].id, "text": dict(x.text), "level": level_of[x.id],
-             "status": str(table.at[x.id, "status"]), "spread": _num(table.at[x.id, "spread"]),
+             "status": str(table.at[x.id, "status"]), "spread": num_or_none(table.at[x.id, "spread"]),
              "disagreement": bool(table.at[x.id, "disagreement"])}
             for x in q.questions
         ],

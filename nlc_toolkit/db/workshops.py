@@ -16,7 +16,7 @@ from ..core.workshop import looks_like_code, new_code, normalize_code, spread_of
 from . import repo
 from .assessments import EDITABLE, Invalid, NotFound, Refused
 from .models import (
-    RESPONDENT_GROUPS, Answer, Assessment, City, Participant, QuestionnaireVersion, Respondent, User, Vote, Workshop,
+    RESPONDENT_GROUPS, Answer, Assessment, City, Participant, QuestionnaireVersion, Vote, Workshop,
     utcnow,
 )
 
@@ -245,7 +245,3 @@ def summary(s: Session, actor: Actor, code: str) -> list[dict]:
                      "agreed": w.agreed.get(qid), "note": w.notes.get(qid, "")})
     return rows
 
-
-def facilitator_name(s: Session, w: Workshop) -> str:
-    user = s.get(User, w.facilitator_id)
-    return user.display_name if user else ""

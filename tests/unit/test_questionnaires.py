@@ -1,6 +1,5 @@
 """The shipped questionnaires: complete, consistent and tailored (issue: the NLC toolkit as data)."""
 
-import itertools
 import random
 
 import pandas as pd

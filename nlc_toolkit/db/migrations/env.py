@@ -1,5 +1,4 @@
 from alembic import context
-from sqlalchemy import pool
 
 from nlc_toolkit.db.models import Base
 from nlc_toolkit.db.session import make_engine
