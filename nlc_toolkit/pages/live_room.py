@@ -89,6 +89,7 @@ class ParticipantState(RoomState):
     joined: bool = False
     mine: str = ""
     error: str = ""
+    ready: bool = False  # the prerendered page is live only once load ran: a click before is lost
 
     @rx.var
     def can_answer(self) -> bool:
@@ -108,7 +109,7 @@ class ParticipantState(RoomState):
 
     @rx.event
     def load(self):
-        self.error = ""
+        self.error, self.ready = "", True
         wanted = normalize_code(self.router.url.query_parameters.get("code", ""))
         self.typed_code = wanted or self.typed_code
         # A returning participant (same browser, same code) rejoins without typing anything.
@@ -230,7 +231,8 @@ def join_form() -> rx.Component:
                      value=ParticipantState.group, on_change=ParticipantState.set_group),
         rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
                                                      role="alert", id="join-error")),
-        rx.button(t("workshop.join"), type="submit", size="3", width="100%", id="join-submit"),
+        rx.button(t("workshop.join"), type="submit", size="3", width="100%", id="join-submit",
+                  disabled=~ParticipantState.ready),
         width="100%",
     ), on_submit=ParticipantState.join), width="100%")
 

@@ -168,7 +168,9 @@ def test_answers_survive_a_backend_restart(app, page):
     app.stop()
     app.start()
     # The open page reconnects by itself; the next choice and the earlier one are both kept.
-    choose_level(page, second, "3")
+    # (No wait for the "saved" note here: the page's reload after reconnecting may clear it.)
+    question(page, second).locator("[data-level='3']").click()
+    expect(question(page, second).locator("[data-level='3']")).to_have_attribute("aria-checked", "true")
     page.reload()
     expect(question(page, first).locator("[data-level='1']")).to_have_attribute("aria-checked", "true")
     expect(question(page, second).locator("[data-level='3']")).to_have_attribute("aria-checked", "true")
