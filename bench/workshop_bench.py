@@ -109,6 +109,34 @@ class Presenter(Client):
         raise TimeoutError(f"presenter never showed {n} answers (last: {self.counts[-1:]})")
 
 
+def cpu_by_part(app_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each part of the system: the backend workers, PostgreSQL, Redis
+    and this bench (the simulated phones), to see where a room's time goes on two cores."""
+    parts: dict[str, float] = {}
+
+    def add(part: str, proc: psutil.Process) -> None:
+        try:
+            t = proc.cpu_times()
+            parts[part] = parts.get(part, 0.0) + t.user + t.system
+        except psutil.Error:
+            pass
+
+    try:
+        for p in [psutil.Process(app_pid), *psutil.Process(app_pid).children(recursive=True)]:
+            if not any(x in p.name() for x in ("node", "bun")):
+                add(f"backend {p.pid}", p)
+    except psutil.Error:
+        pass
+    for p in psutil.process_iter(["name"]):
+        name = (p.info["name"] or "").lower()
+        if name.startswith("postgres"):
+            add("postgres", p)
+        elif name.startswith("redis"):
+            add("redis", p)
+    add("phones", psutil.Process())
+    return parts
+
+
 def rss_of(pid: int) -> int:
     total = 0
     try:
@@ -125,7 +153,7 @@ def rss_of(pid: int) -> int:
     return total
 
 
-async def room(url: str, code: str, n: int, participant_state: str, presenter_state: str) -> dict:
+async def room(url: str, code: str, n: int, participant_state: str, presenter_state: str, app_pid: int) -> dict:
     presenter = Presenter(url, f"/w/{code}/present", presenter_state)
     await presenter.connect()
     participants = [Client(url, f"/join?code={code}") for _ in range(n)]
@@ -145,9 +173,13 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
         await p.send(participant_state, "pick", value=str(random.randint(0, 3)))
 
     spread = 2.0  # everybody answers within about two seconds
+    cpu_before, wall_before = cpu_by_part(app_pid), time.perf_counter()
     await asyncio.gather(*(answer(p, random.uniform(0, spread)) for p in participants))
     sent.sort()
     done = await presenter.wait_count(n)
+    cpu_after, wall = cpu_by_part(app_pid), time.perf_counter() - wall_before
+    cpu = {part: cpu_after[part] - cpu_before.get(part, 0.0) for part in cpu_after}
+    updates = sum(1 for when, _ in presenter.counts[base_counts:] if when >= sent[0])
     latencies = []
     counts = presenter.counts[base_counts:]
     for i, t_sent in enumerate(sent, start=1):
@@ -156,7 +188,7 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
     for p in participants:
         await p.close()
     await presenter.close()
-    return {"latencies": latencies, "last": done - sent[-1]}
+    return {"latencies": latencies, "last": done - sent[-1], "cpu": cpu, "wall": wall, "updates": updates}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -208,8 +240,7 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.5)
-        workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
-                   if "python" in p.name().lower() or "granian" in " ".join(p.cmdline()).lower()]
+        workers = [p for p in psutil.Process(proc.pid).children(recursive=True) if not any(x in p.name() for x in ("node", "bun"))]
         mode = "Redis + 2 workers + PostgreSQL" if USE_REDIS else "one process + SQLite"
         print(f"backend processes: {len(workers)}")
         print(f"workshop bench ({mode}), presenter + N participants as Socket.IO clients on this machine")
@@ -222,17 +253,20 @@ def main() -> None:
                 return workshops.create(s, actor_of(trainer), city.id, version.id, []).code
 
         p_state, pr_state = ParticipantState.get_full_name(), PresenterState.get_full_name()
-        baseline = asyncio.run(room(url, new_code(), 1, p_state, pr_state))["latencies"][0]
+        baseline = asyncio.run(room(url, new_code(), 1, p_state, pr_state, proc.pid))["latencies"][0]
         print(f"baseline: one participant alone, answer -> presenter: {baseline * 1000:.1f} ms")
         print(f"{'N':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'last->full ms':>14} {'p95/baseline':>13} {'KiB/participant':>16}")
         for n in SIZES:
             before = rss_of(proc.pid)
-            result = asyncio.run(room(url, new_code(), n, p_state, pr_state))
+            result = asyncio.run(room(url, new_code(), n, p_state, pr_state, proc.pid))
             after = rss_of(proc.pid)
             lat = result["latencies"]
             print(f"{n:>5} {statistics.median(lat) * 1000:>8.1f} {percentile(lat, 0.95) * 1000:>8.1f} "
                   f"{max(lat) * 1000:>8.1f} {result['last'] * 1000:>14.1f} {percentile(lat, 0.95) / baseline:>13.1f} "
                   f"{max(0, after - before) / 1024 / n:>16.1f}")
+            cpu = "  ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(result["cpu"].items()))
+            print(f"      answering took {result['wall']:.1f} s wall; CPU seconds: {cpu}; "
+                  f"presenter updates: {result['updates']}")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

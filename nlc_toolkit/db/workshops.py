@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..core import permissions as perm
@@ -190,34 +190,32 @@ def join(s: Session, code: str, token: str, name: str, group: str) -> Participan
 
 
 def participant(s: Session, code: str, token: str) -> tuple[Workshop, Participant]:
-    w = by_code(s, code)
-    p = s.scalar(select(Participant).where(Participant.token == token, Participant.workshop_id == w.id)) if token else None
-    if p is None:
+    code = normalize_code(code)
+    row = s.execute(select(Workshop, Participant).join(Participant, Participant.workshop_id == Workshop.id)
+                    .where(Workshop.code == code, Participant.token == token)).first() \
+        if token and looks_like_code(code) else None
+    if row is None:
         raise NotFound(code)
-    return w, p
+    return row[0], row[1]
 
 
 def vote(s: Session, code: str, token: str, question_id: str, value: str) -> None:
+    """Record (or change) a participant's answer: one read and one upsert, as a room of 200
+    answers within seconds."""
     w, p = participant(s, code, token)
     if w.status != "open":
         raise Refused("workshop.error.ended" if w.status == "ended" else "workshop.error.paused")
     if question_id != current_question(w) or question_id in w.locked:
         raise Refused("workshop.error.locked")
-    q = questionnaire(w)
     value = str(value)
-    if not (value in ("na", "unknown") or (value.isdigit() and 0 <= int(value) <= q.max_level)):
+    if not (value in ("na", "unknown") or (value.isdigit() and 0 <= int(value) <= questionnaire(w).max_level)):
         raise Invalid("assessment.error.bad_answer")
-    row = s.scalar(select(Vote).where(Vote.participant_id == p.id, Vote.question_id == question_id))
-    if row is None:
-        s.add(Vote(participant_id=p.id, workshop_id=w.id, question_id=question_id, value=value))
-        try:
-            s.flush()
-        except IntegrityError:  # the same person clicked twice at once: keep the last click
-            s.rollback()
-            row = s.scalar(select(Vote).where(Vote.participant_id == p.id, Vote.question_id == question_id))
-            row.value = value
-    else:
-        row.value = value
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    s.execute(insert(Vote).values(participant_id=p.id, workshop_id=w.id, question_id=question_id, value=value,
+                                  updated_at=now)
+              .on_conflict_do_update(index_elements=["participant_id", "question_id"],
+                                     set_={"value": value, "updated_at": now}))
 
 
 def my_vote(s: Session, w: Workshop, p: Participant, question_id: str) -> str:

@@ -17,6 +17,7 @@ from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS
 from ..db.session import session_scope
+from ..state.auth import AuthState
 from ..state.live import hub
 from ..state.workshop import RoomState
 
@@ -66,7 +67,7 @@ def level_cards(room: rx.Var, pick) -> rx.Component:
     )
 
 
-class PresenterState(RoomState):
+class PresenterState(RoomState, AuthState):
     missing: bool = False
 
     @rx.event
@@ -79,7 +80,7 @@ class PresenterState(RoomState):
         return None
 
 
-class ParticipantState(RoomState):
+class ParticipantState(RoomState, AuthState):
     CHANNELS: ClassVar[tuple[str, ...]] = ("control",)  # a participant is not woken by the others' answers
     participant_token: str = rx.LocalStorage("", name="nlc_ws_participant")
     participant_code: str = rx.LocalStorage("", name="nlc_ws_code")
@@ -144,7 +145,7 @@ class ParticipantState(RoomState):
         self.group = value if value in RESPONDENT_GROUPS else "municipality"
 
     @rx.event
-    def join(self, form: dict | None = None):
+    async def join(self, form: dict | None = None):
         client = self.router.session.client_ip or "?"
         if join_limiter.blocked(client):
             self.error = "workshop.error.rate"
@@ -165,6 +166,7 @@ class ParticipantState(RoomState):
         self.error, self.joined = "", True
         self._load_room()
         self._load_mine()
+        await hub.publish(code, "votes")  # the presenter's "answers / people in the room" moves
         return ParticipantState.watch
 
     @rx.event

@@ -10,12 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import reflex as rx
 
-from ..components.charts import as_plain
-
+from ..components import charts
 from ..components.i18n import localized, t
 from ..components.layout import loading_or_error, notice, page
 from ..core import network as net
-from ..core.pdf import CURRENT, PREVIOUS
 from ..core.spreadsheets import safe
 from ..db import network as svc
 from ..db.assessments import Refused
@@ -25,7 +23,6 @@ from ..state.auth import AuthState
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 PEER_KEYS = ["region", "population_band", "country"]
-COMPARE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"]  # Okabe-Ito
 
 
 def _cell_colour(score) -> str:
@@ -281,52 +278,19 @@ class NetworkState(AuthState):
 
     @rx.var
     def bench_figure(self) -> dict:
-        fig = go.Figure()
-        rows = self.bench_rows
-        if rows:
-            names = [str(r["number"]) for r in rows]  # numbers on the axis; the table names them
-            fig.add_trace(go.Bar(x=names, y=[(r["hi"] or 0) - (r["lo"] or 0) for r in rows], base=[r["lo"] or 0 for r in rows],
-                                 marker={"color": "rgba(230,159,0,0.30)"}, name="Q1–Q3", hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=names, y=[r["m"] for r in rows], mode="markers", name="median",
-                                     marker={"symbol": "line-ew-open", "size": 18, "color": PREVIOUS, "line": {"width": 3}}))
-            fig.add_trace(go.Scatter(x=names, y=[r["c"] for r in rows], mode="markers", name="city",
-                                     marker={"symbol": "diamond", "size": 11, "color": CURRENT}))
-        fig.update_layout(yaxis={"range": [0, 100]}, height=420, margin={"l": 40, "r": 10, "t": 10, "b": 120},
-                          legend={"orientation": "h"}, font={"size": 11})
-        return as_plain(fig)
+        return charts.benchmark_figure(self.bench_rows)
 
     @rx.var
     def dist_figure(self) -> dict:
-        fig = go.Figure(go.Bar(x=[str(i) for i in range(len(self.dist_counts))], y=self.dist_counts,
-                               text=[str(c) for c in self.dist_counts], textposition="auto", marker={"color": CURRENT}))
-        fig.update_layout(height=280, margin={"l": 40, "r": 10, "t": 10, "b": 40}, font={"size": 11})
-        return as_plain(fig)
+        return charts.distribution_figure(self.dist_counts)
 
     @rx.var
     def trend_figure(self) -> dict:
-        fig = go.Figure()
-        if self.trend_rows:
-            fig.add_trace(go.Scatter(x=[r["year"] for r in self.trend_rows], y=[r["median"] for r in self.trend_rows],
-                                     mode="lines+markers", name="median", line={"color": "#555555", "dash": "dot"}))
-        for i, row in enumerate(self.compare_rows):
-            fig.add_trace(go.Scatter(x=[h["year"] for h in row["history"]], y=[h["overall"] for h in row["history"]],
-                                     mode="lines+markers", name=row["city"],
-                                     line={"color": COMPARE_COLOURS[i % len(COMPARE_COLOURS)]}))
-        fig.update_layout(yaxis={"range": [0, 100]}, xaxis={"dtick": 1}, height=320,
-                          margin={"l": 40, "r": 10, "t": 10, "b": 40}, legend={"orientation": "h"}, font={"size": 11})
-        return as_plain(fig)
+        return charts.trend_figure(self.trend_rows, self.compare_rows)
 
     @rx.var
     def compare_figure(self) -> dict:
-        fig = go.Figure()
-        names = [f"{d['number']}" for d in self.domains]
-        for i, row in enumerate(self.compare_rows):
-            values = [v or 0 for v in row["scores"]]
-            fig.add_trace(go.Scatterpolar(r=values + values[:1], theta=names + names[:1], name=row["city"],
-                                          line={"color": COMPARE_COLOURS[i % len(COMPARE_COLOURS)]}))
-        fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, height=420,
-                          margin={"l": 40, "r": 40, "t": 20, "b": 20}, legend={"orientation": "h"}, font={"size": 11})
-        return as_plain(fig)
+        return charts.compare_figure([f"{d['number']}" for d in self.domains], self.compare_rows)
 
     @rx.var
     def furthest_below(self) -> list[dict]:

@@ -9,11 +9,10 @@ import re
 import plotly.graph_objects as go
 import reflex as rx
 
-from ..components.charts import as_plain
-
+from ..components import charts
 from ..components.i18n import localized, t, t_key
 from ..components.layout import loading_or_error, notice, page, status_badge
-from ..core.pdf import CURRENT, PREVIOUS, assessment_pdf
+from ..core.pdf import assessment_pdf
 from ..core.questionnaire import localized as pick
 from ..core.spreadsheets import answer_template, answers_csv, assessment_workbook
 from ..db import results as svc
@@ -158,24 +157,14 @@ class ResultsState(AuthState):
     @rx.var
     def radar(self) -> dict:
         domains = self.report.get("domains", [])
-        names = [f"{i + 1}. {pick(d['title'], self.lang)[:28]}" for i, d in enumerate(domains)]
-        fig = go.Figure()
-        if domains:
-            closed = names + names[:1]
-            if self.report.get("previous"):
-                prev = [d["previous"] or 0 for d in domains]
-                fig.add_trace(go.Scatterpolar(r=prev + prev[:1], theta=closed, name=str(self.report["previous"]["year"]),
-                                              line={"color": PREVIOUS, "dash": "dash"}, hovertemplate="%{theta}: %{r:.0f}"))
-            if self.report.get("peer_count"):
-                peer = [d["peers"] or 0 for d in domains]
-                fig.add_trace(go.Scatterpolar(r=peer + peer[:1], theta=closed, name=pick(PEERS_LABEL, self.lang),
-                                              line={"color": "#009E73", "dash": "dot"}, hovertemplate="%{theta}: %{r:.0f}"))
-            now = [d["score"] or 0 for d in domains]
-            fig.add_trace(go.Scatterpolar(r=now + now[:1], theta=closed, name=str(self.report.get("year", "")),
-                                          fill="toself", line={"color": CURRENT}, hovertemplate="%{theta}: %{r:.0f}"))
-        fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, margin={"l": 40, "r": 40, "t": 20, "b": 20},
-                          height=460, legend={"orientation": "h"}, font={"size": 11})
-        return as_plain(fig)
+        previous = self.report.get("previous")
+        return charts.radar_figure(
+            [f"{i + 1}. {pick(d['title'], self.lang)[:28]}" for i, d in enumerate(domains)],
+            [d["score"] or 0 for d in domains],
+            [d["previous"] or 0 for d in domains] if previous else None, str(previous["year"]) if previous else "",
+            [d["peers"] or 0 for d in domains] if self.report.get("peer_count") else None, pick(PEERS_LABEL, self.lang),
+            str(self.report.get("year", "")),
+        )
 
     @rx.var
     def heatmap(self) -> dict:
@@ -184,19 +173,15 @@ class ResultsState(AuthState):
         texts = {x["id"]: pick(x["text"], self.lang) for x in self.report.get("questions", [])}
         number = {x["id"]: i + 1 for i, x in enumerate(self.report.get("questions", []))}
         group_names = {"municipality": "M", "national": "N", "civil_society": "CS", "other": "O"}
-        fig = go.Figure()
-        if rows and groups:
-            y = [("⚠ " if r["disagreement"] else "") + f"Q{number[r['question']]}" for r in rows]
-            z = [[r["levels"].get(g) for g in groups] for r in rows]
-            fig.add_trace(go.Heatmap(
-                z=z, x=[group_names[g] for g in groups], y=y, zmin=0, zmax=self.report.get("max_level", 5),
-                colorscale="Cividis", text=[["" if v is None else f"{v:g}" for v in row] for row in z],
-                texttemplate="%{text}", customdata=[[texts[r["question"]]] * len(groups) for r in rows],
-                hovertemplate="%{customdata}<br>%{x}: %{z}<extra></extra>", colorbar={"title": {"text": ""}},
-            ))
-        fig.update_layout(height=max(260, 22 * len(rows) + 80), margin={"l": 60, "r": 10, "t": 10, "b": 30},
-                          yaxis={"autorange": "reversed"}, font={"size": 11})
-        return as_plain(fig)
+        if not groups:
+            rows = []
+        return charts.group_heatmap(
+            [("⚠ " if r["disagreement"] else "") + f"Q{number[r['question']]}" for r in rows],
+            [group_names[g] for g in groups],
+            [[r["levels"].get(g) for g in groups] for r in rows],
+            [texts[r["question"]] for r in rows],
+            self.report.get("max_level", 5),
+        )
 
     # ----------------------------------------------------------------- events
 

@@ -16,6 +16,7 @@ from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS, Assessment, City
 from ..db.session import session_scope
+from ..state.auth import AuthState
 from ..state.live import hub
 from ..state.workshop import RoomState, room_snapshot, stats_snapshot
 from .live_room import distribution_bars, level_cards
@@ -26,7 +27,7 @@ MESSAGES = ["error.forbidden", "workshop.error.setup", "workshop.error.assessmen
             "invite.error.group", "workshop.ended_ok", "admin.saved"]
 
 
-class WorkshopsState(RoomState):
+class WorkshopsState(AuthState):
     loading: bool = True
     error: str = ""
     sessions: list[dict] = []
@@ -82,7 +83,7 @@ class WorkshopsState(RoomState):
         return rx.redirect(f"/workshops/{code}")
 
 
-class ConsoleState(RoomState):
+class ConsoleState(RoomState, AuthState):
     loading: bool = True
     error: str = ""
     message: str = ""

@@ -62,8 +62,8 @@ class Hub:
         else:
             self._bump(key)
 
-    def version(self, code: str, channel: str) -> int:
-        return self._versions.get(self._key(code, channel), 0)
+    def versions(self, code: str, channels: tuple[str, ...]) -> dict[str, int]:
+        return {key: self._versions.get(key, 0) for key in (self._key(code, c) for c in channels)}
 
     async def wait(self, code: str, channels: tuple[str, ...], seen: dict[str, int], timeout: float) -> dict[str, int]:
         """Wait until any channel moves past `seen` (or the timeout); return the new versions."""
@@ -88,7 +88,7 @@ class Hub:
             finally:
                 for waiter in waiters:
                     waiter.cancel()
-        return {k: self._versions.get(k, 0) for k in keys}
+        return self.versions(code, channels)
 
 
 hub = Hub()

@@ -14,11 +14,11 @@ import reflex as rx
 from ..db import workshops as svc
 from ..db.assessments import NotFound
 from ..db.session import session_scope
-from .auth import AuthState
 from .live import hub
 
 WATCH_TIMEOUT = 20.0  # seconds between heartbeats while nothing happens
 WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts a new watcher
+VOTES_INTERVAL = 0.15  # seconds: the least time between two refreshes caused by answers alone
 
 
 def room_snapshot(s, w) -> dict:
@@ -65,8 +65,13 @@ def stats_snapshot(s, w) -> dict:
     }
 
 
-class RoomState(AuthState):
-    """Base of the pages that show a room: `code`, `room`, and one background watcher."""
+class RoomState(rx.State, mixin=True):
+    """What the pages that show a room share: `code`, `room`, and one background watcher.
+
+    A mixin, not a parent state: Reflex stores a parent's vars and runs its event handlers on the
+    parent itself, so as a parent every page's watcher ran as the base (the phones followed every
+    answer, 200 refreshes per answer in a room of 200) and the pages shared one `room` per tab.
+    As a mixin each page state gets its own copy of the vars and of `watch`."""
 
     CHANNELS: ClassVar[tuple[str, ...]] = ("control", "votes")  # which hub channels wake this page
     code: str = ""
@@ -95,21 +100,32 @@ class RoomState(AuthState):
     @rx.event(background=True)
     async def watch(self):
         async with self:
-            if time.monotonic() - self.watch_beat < WATCH_TIMEOUT * 1.5 and self.watch_code == self.code:
-                return  # a watcher already follows this room for this page
-            code, self.watch_code, self.watch_beat = self.code, self.code, time.monotonic()
+            if time.time() - self.watch_beat < WATCH_TIMEOUT * 1.5 and self.watch_code == self.code:
+                return  # a watcher already follows this room for this page (on any worker)
+            code, self.watch_code, self.watch_beat = self.code, self.code, time.time()
             channels = tuple(self.CHANNELS)  # `self` is a proxy here: read the class setting inside
-        started, seen = time.monotonic(), {}
+        started, seen, refreshed = time.monotonic(), {}, 0.0
         control_key = f"{code}:control"
         while code and time.monotonic() - started < WATCH_LIFETIME:
             now = await hub.wait(code, channels, seen, WATCH_TIMEOUT)
             control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
+            moved = any(n != seen.get(k, 0) for k, n in now.items())
+            if moved and not control_moved:
+                # Answers only: while they pour in, refresh at most every VOTES_INTERVAL and take
+                # all that arrived meanwhile in one read, so the room's own answers keep the CPU.
+                await asyncio.sleep(max(0.0, refreshed + VOTES_INTERVAL - time.monotonic()))
+                now = hub.versions(code, channels)
+                control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
             seen = now
             async with self:
                 if self.code != code:
                     return
-                self.watch_beat = time.monotonic()
-                self._on_change(control=control_moved)
+                self.watch_beat = time.time()
+                # A heartbeat says this watcher is alive; the few screens that follow answers also
+                # re-read then, in case a notification was lost (Redis pub/sub is at most once).
+                if moved or "votes" in channels:
+                    self._on_change(control=control_moved or not moved)
+                    refreshed = time.monotonic()
                 if self.room.get("status") == "ended":
                     self.watch_beat = 0.0
                     return

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.balancer import Balancer
 from tests.helpers import ROOT
 
 # A 2-core machine running the app, Chromium and the tests: give conditions time to come true
@@ -34,13 +35,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600, pages: bool = True) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"the app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
         try:
-            with urllib.request.urlopen(url + "/ping", timeout=2) as r1, urllib.request.urlopen(url + "/", timeout=2) as r2:
+            with urllib.request.urlopen(url + "/ping", timeout=2) as r1, \
+                    urllib.request.urlopen(url + ("/" if pages else "/ping"), timeout=2) as r2:
                 if r1.status == 200 and r2.status == 200:
                     return
         except OSError:
@@ -57,12 +59,14 @@ class AppServer:
     log: Path
     proc: subprocess.Popen | None = None
 
+    backend_only: bool = False  # a further backend process of the same app (no pages)
+
     def start(self) -> None:
-        command = [str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod",
-                   "--frontend-port", str(self.port), "--backend-port", str(self.port)]
+        command = [str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod", "--backend-port", str(self.port),
+                   *(["--backend-only"] if self.backend_only else ["--frontend-port", str(self.port)])]
         self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("a"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_until_up(self.url, self.proc, self.log)
+        _wait_until_up(f"http://localhost:{self.port}", self.proc, self.log, pages=not self.backend_only)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -94,11 +98,9 @@ class AppServer:
                               capture_output=True, text=True, check=True)
 
 
-def _server(db_url: str, log_name: str, **extra_env) -> AppServer:
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
+def _env(db_url: str, **extra_env) -> dict:
     tools = ROOT / ".tools" / "node_modules" / ".bin"
-    env = {
+    return {
         **os.environ,
         "REFLEX_DB_URL": db_url,
         "REFLEX_TELEMETRY_ENABLED": "False",
@@ -106,12 +108,40 @@ def _server(db_url: str, log_name: str, **extra_env) -> AppServer:
         "PATH": f"{tools}:{Path(sys.executable).parent}:{os.environ['PATH']}",
         **extra_env,
     }
-    server = AppServer(url=f"http://localhost:{port}", env=env, port=port, log=ARTIFACTS / log_name)
+
+
+def _server(db_url: str, log_name: str, **extra_env) -> AppServer:
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    server = AppServer(url=f"http://localhost:{port}", env=_env(db_url, **extra_env), port=port,
+                       log=ARTIFACTS / log_name)
     server.log.write_text("")
     server.nlc("migrate")
     server.nlc("seed-demo", "--cities", "30", "--seed", "3")
     server.start()
     return server
+
+
+@dataclass
+class ScaledServer(AppServer):
+    """The app scaled out behind a load balancer: the first backend (two workers, serving the
+    pages too) and a second backend process, sharing Redis and PostgreSQL. The balancer hands each
+    new websocket to the next backend, so browser tabs sit on both for certain."""
+
+    second: AppServer | None = None
+    balancer: Balancer | None = None
+
+    def start(self) -> None:
+        super().start()
+        self.second.start()
+        self.balancer.start()
+
+    def stop(self) -> None:
+        if self.balancer:
+            self.balancer.stop()
+        if self.second:
+            self.second.stop()
+        super().stop()
 
 
 @pytest.fixture(scope="session")
@@ -133,8 +163,19 @@ def scaled_app_server():
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
-    server = _server(url, "app-scaled.log", REFLEX_REDIS_URL=os.environ.get("NLC_TEST_REDIS", "redis://127.0.0.1:6379"),
-                     GRANIAN_WORKERS="2")
+    front, first, second = _free_port(), _free_port(), _free_port()
+    # Pages tell browsers to open their websocket at the balancer, which spreads them.
+    env = _env(url, REFLEX_REDIS_URL=os.environ.get("NLC_TEST_REDIS", "redis://127.0.0.1:6379"),
+               REFLEX_API_URL=f"http://localhost:{front}")
+    log = ARTIFACTS / "app-scaled.log"
+    log.write_text("")
+    server = ScaledServer(url=f"http://localhost:{front}", env={**env, "GRANIAN_WORKERS": "2"}, port=first, log=log,
+                          second=AppServer(url="", env={**env, "GRANIAN_WORKERS": "1"}, port=second, log=log,
+                                           backend_only=True),
+                          balancer=Balancer(front, pages=first, sockets=[first, second]))
+    server.nlc("migrate")
+    server.nlc("seed-demo", "--cities", "30", "--seed", "3")
+    server.start()
     yield server
     server.stop()
     with psycopg.connect(admin, autocommit=True) as conn:

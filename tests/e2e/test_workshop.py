@@ -33,8 +33,9 @@ def test_room_answers_presenter_follows_trainer_ends_into_the_assessment(app, pa
     run_room(app, page, browser, "Marrakech")
 
 
-def run_room(app, page, browser, city_name):
-    """The whole session; shared with the Redis + two workers + PostgreSQL run."""
+def run_room(app, page, browser, city_name, phones_joined=None):
+    """The whole session; shared with the scaled run, which checks where the phones landed
+    (`phones_joined` is called before and after they join)."""
     with app.db() as s:
         city = repo.find_city(s, city_name)
         version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
@@ -58,7 +59,10 @@ def run_room(app, page, browser, city_name):
     expect(presenter.locator("#present-question")).to_have_text(QUICK.questions[0].text["en"])
 
     groups = ["municipality", "municipality", "national", "national", "civil_society"]
+    before = phones_joined() if phones_joined else None
     phones = [phone(browser, app.url, code, f"P{i}", g) for i, g in enumerate(groups)]
+    if phones_joined:
+        phones_joined(before)
     levels = ["0", "3", "1", "1", "2"]
     for p, level in zip(phones, levels):
         p.locator(f".level-picker [data-level='{level}']").click()
@@ -90,6 +94,11 @@ def run_room(app, page, browser, city_name):
     page.locator("#ws-next").click()
     expect(presenter.locator("#present-question")).to_have_text(QUICK.questions[1].text["en"])
     expect(phones[2].locator("#join-question")).to_have_text(QUICK.questions[1].text["en"])
+    # A new question starts blank on every phone (each follows its own answers, not the last one).
+    expect(phones[1].locator(".level-picker [aria-checked='true']")).to_have_count(0)
+    phones[1].locator(".level-picker [data-level='2']").click()
+    expect(phones[1].locator(".level-picker [data-level='2']")).to_have_attribute("aria-checked", "true")
+    expect(presenter.locator("#present-count")).to_have_text("1")
 
     # The trainer's page survives a reload and resumes where the session is.
     page.reload()
@@ -113,7 +122,7 @@ def run_room(app, page, browser, city_name):
         assert agreed[QUICK.questions[0].id] == ("1", "Agreed after discussion: a council decision exists but is not applied.")
         anonymous = [r for r in a.respondents if r.label.startswith(f"Workshop {code} participant")]
         assert sorted(r.group for r in anonymous) == sorted(groups)
-        assert sorted(x.value for r in anonymous for x in r.answers) == sorted(["2", "3", "1", "1", "2"])
+        assert sorted(x.value for r in anonymous for x in r.answers) == sorted(["2", "3", "1", "1", "2", "2"])  # P1 also answered Q2
 
 
 def test_wrong_ended_and_guessed_codes_are_refused(app, page):
