@@ -92,12 +92,14 @@ class Presenter(Client):
         super().__init__(url, path)
         self.state = state
         self.counts: list[tuple[float, int]] = []
+        self.present = 0  # participants in the room, as the presenter shows it
 
     def on_delta(self, now: float, delta: dict) -> None:
         for values in delta.values():  # deltas are keyed by the state that owns the var
             stats = values.get("stats_rx_state_")
             if stats:
                 self.counts.append((now, stats["count"]))
+                self.present = stats.get("participants", 0)
 
     async def wait_count(self, n: int, timeout: float = 60) -> float:
         deadline = time.perf_counter() + timeout
@@ -137,6 +139,19 @@ def cpu_by_part(app_pid: int) -> dict[str, float]:
     return parts
 
 
+def sockets_per_worker(app_pid: int, port: int) -> list[int]:
+    """Open client connections held by each backend process (each simulated phone has one)."""
+    counts = []
+    for p in psutil.Process(app_pid).children(recursive=True):
+        try:
+            n = sum(1 for c in p.net_connections("tcp") if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
+        except psutil.Error:
+            continue
+        if n:
+            counts.append(n)
+    return sorted(counts, reverse=True)
+
+
 def rss_of(pid: int) -> int:
     total = 0
     try:
@@ -157,13 +172,21 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
     presenter = Presenter(url, f"/w/{code}/present", presenter_state)
     await presenter.connect()
     participants = [Client(url, f"/join?code={code}") for _ in range(n)]
+    arriving = time.perf_counter()
     for start in range(0, n, 25):  # connect in waves, as a room arriving
         await asyncio.gather(*(p.connect() for p in participants[start:start + 25]))
     for i, p in enumerate(participants):
         await p.send(participant_state, "set_name", value=f"P{i}")
     await asyncio.gather(*(p.send(participant_state, "join", form={}) for p in participants))
-    await asyncio.sleep(1.0)  # joins settle (participant counts reach the presenter)
+    deadline = time.perf_counter() + 120
+    while presenter.present < n:  # the room has arrived: the presenter counts everybody
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the presenter counted {presenter.present} of {n} participants")
+        await asyncio.sleep(0.05)
+    arrived = time.perf_counter() - arriving
+    await asyncio.sleep(0.5)  # and the joins' last page updates have gone out
     base_counts = len(presenter.counts)
+    spread_over = sockets_per_worker(app_pid, int(url.rsplit(":", 1)[1]))
 
     sent: list[float] = []
 
@@ -188,7 +211,8 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
     for p in participants:
         await p.close()
     await presenter.close()
-    return {"latencies": latencies, "last": done - sent[-1], "cpu": cpu, "wall": wall, "updates": updates}
+    return {"latencies": latencies, "last": done - sent[-1], "cpu": cpu, "wall": wall, "updates": updates,
+            "workers": spread_over, "arrived": arrived}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -265,8 +289,9 @@ def main() -> None:
                   f"{max(lat) * 1000:>8.1f} {result['last'] * 1000:>14.1f} {percentile(lat, 0.95) / baseline:>13.1f} "
                   f"{max(0, after - before) / 1024 / n:>16.1f}")
             cpu = "  ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(result["cpu"].items()))
-            print(f"      answering took {result['wall']:.1f} s wall; CPU seconds: {cpu}; "
-                  f"presenter updates: {result['updates']}")
+            print(f"      {n} phones connected and joined in {result['arrived']:.1f} s (25 at a time); "
+                  f"answering took {result['wall']:.1f} s wall; CPU seconds: {cpu}; "
+                  f"presenter updates: {result['updates']}; connections per worker: {result['workers']}")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -41,7 +41,11 @@ def plain_figure(build: Callable[..., go.Figure]) -> Callable[..., dict]:
             if text is not None:
                 cache.move_to_end(key)
         if text is None:
-            text = json.dumps(build(*args).to_plotly_json(), cls=PlotlyJSONEncoder)
+            figure = build(*args).to_plotly_json()
+            # rx.plotly merges the light or dark template in the browser; plotly's own copy would
+            # add about 10 KB to every figure in every tab's state.
+            figure.get("layout", {}).pop("template", None)
+            text = json.dumps(figure, cls=PlotlyJSONEncoder)
             with lock:
                 cache[key] = text
                 while len(cache) > CACHE_SIZE:

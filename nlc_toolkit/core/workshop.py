@@ -23,6 +23,18 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch not in " -")
 
 
+def join_link(origin: str, code: str) -> tuple[str, str]:
+    """The URL a phone opens to join, and its QR code as an SVG data URI (for an <img>)."""
+    import io
+
+    import segno
+
+    url = f"{origin.rstrip('/')}/join?code={code}"
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2)
+    return url, "data:image/svg+xml;utf8," + buffer.getvalue().decode().replace("#", "%23")
+
+
 def looks_like_code(code: str) -> bool:
     return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 

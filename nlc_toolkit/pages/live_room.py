@@ -12,7 +12,7 @@ import reflex as rx
 
 from ..components.i18n import localized, t, t_key
 from ..components.layout import notice, page
-from ..core.workshop import RateLimiter, normalize_code
+from ..core.workshop import RateLimiter, join_link, normalize_code
 from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS
@@ -69,12 +69,15 @@ def level_cards(room: rx.Var, pick) -> rx.Component:
 
 class PresenterState(RoomState, AuthState):
     missing: bool = False
+    join_url: str = ""
+    qr_svg: str = ""
 
     @rx.event
     def load(self):
         match = re.fullmatch(r"/w/([A-Za-z0-9]+)/present/?", self.router.url.path or "")
         self.code = normalize_code(match.group(1) if match else "")
         self.missing = not self._load_room()
+        self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
         if not self.missing:
             return PresenterState.watch
         return None
@@ -197,6 +200,16 @@ def presenter() -> rx.Component:
             rx.hstack(rx.text(room["city"].to(str), " · ", t("workshop.code"), " ", room["code"].to(str), size="4",
                               weight="bold"), rx.spacer(),
                       rx.text(room["position"].to(str), " / ", room["total"].to(str), size="4"), width="100%"),
+            # How to join, readable from the back of the room: the QR code and the code itself.
+            rx.cond(room["status"] != "ended", rx.card(rx.hstack(
+                rx.image(src=PresenterState.qr_svg, width="11em", height="11em", alt=PresenterState.join_url,
+                         id="present-qr"),
+                rx.vstack(rx.text(t("workshop.join_at"), size="5"),
+                          rx.text(PresenterState.join_url, size="4", id="present-join-url", dir="ltr"),
+                          rx.heading(room["code"].to(str), size="9", letter_spacing="0.15em", id="present-code",
+                                     dir="ltr")),
+                align="center", wrap="wrap", spacing="5",
+            ), width="100%")),
             rx.text(localized(room["domain"]), size="4", color_scheme="gray"),
             rx.heading(localized(room["text"]), size="8", id="present-question"),
             rx.cond(room["status"] == "paused", rx.badge(t("workshop.paused"), size="3", color_scheme="amber")),

@@ -7,10 +7,10 @@ import logging
 import re
 
 import reflex as rx
-import segno
 
 from ..components.i18n import localized, t, t_key
 from ..components.layout import loading_or_error, notice, page
+from ..core.workshop import join_link
 from ..db import repo
 from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
@@ -112,11 +112,7 @@ class ConsoleState(RoomState, AuthState):
                 self.has_assessment = w.assessment_id is not None
                 if w.status == "ended":
                     self.summary = svc.summary(s, actor, self.code)
-            origin = self.router.headers.origin or self.router.url.origin
-            self.join_url = f"{origin}/join?code={self.code}"
-            buffer = io.BytesIO()
-            segno.make(self.join_url, error="m").save(buffer, kind="svg", scale=8, border=2)
-            self.qr_svg = "data:image/svg+xml;utf8," + buffer.getvalue().decode().replace("#", "%23")
+            self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
         except (NotFound, Refused):
             self.error = "not_found"
         except Exception:  # noqa: BLE001

@@ -10,6 +10,7 @@ import time
 from typing import ClassVar
 
 import reflex as rx
+from reflex_base.registry import RegistrationContext
 
 from ..db import workshops as svc
 from ..db.assessments import NotFound
@@ -65,6 +66,17 @@ def stats_snapshot(s, w) -> dict:
     }
 
 
+async def _tab_connected(token: str) -> bool:
+    """Whether a browser tab still has a socket on any worker (asked as Reflex's shared states do)."""
+    namespace = RegistrationContext.get().app.event_namespace
+    if namespace is None:
+        return True
+    try:
+        return await namespace._token_manager.is_token_connected(token)
+    except Exception:  # noqa: BLE001 - when unsure, keep following the room
+        return True
+
+
 class RoomState(rx.State, mixin=True):
     """What the pages that show a room share: `code`, `room`, and one background watcher.
 
@@ -104,6 +116,7 @@ class RoomState(rx.State, mixin=True):
                 return  # a watcher already follows this room for this page (on any worker)
             code, self.watch_code, self.watch_beat = self.code, self.code, time.time()
             channels = tuple(self.CHANNELS)  # `self` is a proxy here: read the class setting inside
+            tab = self.router.session.client_token
         started, seen, refreshed = time.monotonic(), {}, 0.0
         control_key = f"{code}:control"
         while code and time.monotonic() - started < WATCH_LIFETIME:
@@ -117,6 +130,14 @@ class RoomState(rx.State, mixin=True):
                 now = hub.versions(code, channels)
                 control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
             seen = now
+            if not moved and not await _tab_connected(tab):
+                # The tab closed (or lost its network): stop; when it comes back, its page loads
+                # again and starts a new watcher. Asked again under the state's lock, where a
+                # returning tab's load would have checked whether this watcher is alive.
+                async with self:
+                    if not await _tab_connected(tab):
+                        self.watch_beat = 0.0
+                        return
             async with self:
                 if self.code != code:
                     return

@@ -57,6 +57,10 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     presenter.set_default_timeout(20_000)
     presenter.goto(f"{app.url}/w/{code}/present")
     expect(presenter.locator("#present-question")).to_have_text(QUICK.questions[0].text["en"])
+    # The projector tells the room how to join: the code in large type and a QR code of the link.
+    expect(presenter.locator("#present-code")).to_have_text(code)
+    expect(presenter.locator("#present-join-url")).to_have_text(f"{app.url}/join?code={code}")
+    expect(presenter.locator("#present-qr")).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
 
     groups = ["municipality", "municipality", "national", "national", "civil_society"]
     before = phones_joined() if phones_joined else None
