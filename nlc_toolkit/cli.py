@@ -110,6 +110,112 @@ def cmd_seed_demo(args) -> int:
     return 0
 
 
+def _upload_dir() -> Path:
+    import reflex as rx
+
+    return Path(rx.get_upload_dir())
+
+
+def cmd_backup(args) -> int:
+    from .db.backup import backup
+    from .db.session import session_scope
+
+    out = Path(args.path)
+    if out.exists() and not args.force:
+        return _fail(f"{out} exists; choose another name or pass --force")
+    with session_scope() as session:
+        manifest = backup(session, out, None if args.no_uploads else _upload_dir())
+    counts = ", ".join(f"{n} {table}" for table, n in manifest["tables"].items() if n)
+    print(f"wrote {out}: schema {manifest['revision']}, {counts}, {manifest['uploads']} uploaded files")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .db.backup import BackupError, restore
+    from .db.session import session_scope
+
+    try:
+        with session_scope() as session:
+            manifest = restore(session, Path(args.path), None if args.no_uploads else _upload_dir(), replace=args.replace)
+    except BackupError as e:
+        return _fail(str(e))
+    print(f"restored {args.path} (made {manifest['created']}): "
+          + ", ".join(f"{n} {table}" for table, n in manifest["tables"].items() if n))
+    return 0
+
+
+def _actor_for(session, email: str | None):
+    """Who the command acts as: the named account, else the first active admin."""
+    from sqlalchemy import select
+
+    from .db.assessments import actor_of
+    from .db.models import User
+
+    query = select(User).where(User.email == email.strip().lower()) if email else \
+        select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)
+    user = session.scalars(query).first()
+    return actor_of(user) if user else None
+
+
+def cmd_export(args) -> int:
+    from .core.pdf import assessment_pdf
+    from .core.spreadsheets import answers_csv, assessment_workbook
+    from .db import results
+    from .db.assessments import NotFound, Refused
+    from .db.session import session_scope
+
+    with session_scope() as session:
+        actor = _actor_for(session, args.as_user)
+        if actor is None:
+            return _fail(f"no account {args.as_user}" if args.as_user else "no active admin account; pass --as EMAIL")
+        try:
+            report = results.report(session, actor, args.assessment)
+        except (NotFound, Refused):
+            return _fail(f"no assessment {args.assessment} visible to that account")
+    fmt = args.format or Path(args.out).suffix.lstrip(".").lower()
+    if fmt == "xlsx":
+        data = assessment_workbook(report, args.lang)
+    elif fmt == "csv":
+        data = answers_csv(report["answers"])
+    elif fmt == "pdf":
+        data = assessment_pdf(report, args.lang)
+    elif fmt == "json":
+        data = json.dumps(report, indent=2, ensure_ascii=False, default=str).encode()
+    else:
+        return _fail(f"unknown format {fmt!r}: use xlsx, csv, pdf or json")
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out} ({fmt}, {report['city']} {report['year']} round {report['round']})")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .db import results
+    from .db.assessments import Invalid, NotFound, Refused
+    from .db.session import session_scope
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as e:
+        return _fail(f"{args.file}: cannot read the file ({e.strerror})")
+    with session_scope() as session:
+        actor = _actor_for(session, args.as_user)
+        if actor is None:
+            return _fail(f"no account {args.as_user}" if args.as_user else "no active admin account; pass --as EMAIL")
+        try:
+            problems, written = results.import_template(session, actor, args.assessment, data, args.label or "",
+                                                        args.group)
+        except NotFound:
+            return _fail(f"no assessment {args.assessment} visible to that account")
+        except (Refused, Invalid) as e:
+            from .i18n import translate
+
+            return _fail(translate(str(e), "en"))
+    if problems:
+        return _fail([f"{args.file}: {p}" for p in problems] + ["nothing was imported"])
+    print(f"imported {written} answers into assessment {args.assessment}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nlc", description="NLC toolkit self-assessment: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +256,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--if-empty", action="store_true", help="do nothing when the database holds cities")
     p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("export", help="write one assessment's results as XLSX, CSV, PDF or JSON")
+    p.add_argument("assessment", type=int, help="assessment id (shown in its page's address)")
+    p.add_argument("--out", required=True, help="file to write; its extension picks the format")
+    p.add_argument("--format", choices=["xlsx", "csv", "pdf", "json"])
+    p.add_argument("--lang", choices=["en", "fr", "ar"], default="en")
+    p.add_argument("--as", dest="as_user", metavar="EMAIL", help="act as this account (default: the first admin)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="import a filled offline answer template (XLSX) into an assessment")
+    p.add_argument("assessment", type=int)
+    p.add_argument("file")
+    p.add_argument("--as", dest="as_user", metavar="EMAIL", help="whose answers these are (default: the first admin)")
+    p.add_argument("--label", help="file the answers under a respondent of this name (e.g. a paper questionnaire)")
+    p.add_argument("--group", default="municipality", choices=["municipality", "national", "civil_society", "other"])
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("backup", help="write the whole database and uploaded evidence to one file")
+    p.add_argument("path")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--no-uploads", action="store_true", help="leave the uploaded evidence files out")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="load a backup into an empty (migrated) database")
+    p.add_argument("path")
+    p.add_argument("--replace", action="store_true", help="delete what the database holds first")
+    p.add_argument("--no-uploads", action="store_true", help="do not write the uploaded evidence files")
+    p.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -1,0 +1,132 @@
+"""`nlc backup` and `nlc restore`: a whole network (demo seed, a workshop, evidence files) made on
+SQLite comes back identical on SQLite and on PostgreSQL; refusals change nothing."""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from nlc_toolkit.db import repo
+from nlc_toolkit.db.backup import BackupError, backup, restore
+from nlc_toolkit.db.migrate import upgrade
+from nlc_toolkit.db.models import Answer, Base, City
+from nlc_toolkit.db.seed import seed_demo
+from nlc_toolkit.db.session import _engine_for, session_scope
+from tests.helpers import ROOT
+
+
+def rows_of(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table, in key order, as comparable tuples."""
+    engine = _engine_for(url)
+    with engine.connect() as conn:
+        out = {}
+        for table in Base.metadata.sorted_tables:
+            order = list(table.primary_key.columns)
+            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*order))]
+        return out
+
+
+@pytest.fixture
+def source(tmp_path, monkeypatch):
+    """A network on its own SQLite file, with uploaded evidence."""
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    upgrade(url)
+    monkeypatch.setenv("REFLEX_DB_URL", url)
+    with session_scope() as s:
+        seed_demo(s, cities=4, seed=2)
+    uploads = tmp_path / "uploads-source"
+    (uploads / "evidence" / "1").mkdir(parents=True)
+    (uploads / "evidence" / "1" / "charter.pdf").write_bytes(b"%PDF-1.4 charter")
+    monkeypatch.delenv("REFLEX_DB_URL")
+    yield url, uploads
+    _engine_for(url).dispose()
+
+
+@pytest.fixture
+def made(source, tmp_path, monkeypatch):
+    url, uploads = source
+    monkeypatch.setenv("REFLEX_DB_URL", url)
+    with session_scope() as s:
+        manifest = backup(s, tmp_path / "network.zip", uploads)
+    return tmp_path / "network.zip", manifest, url
+
+
+def test_round_trip_is_identical_and_the_database_keeps_working(made, migrated, monkeypatch, tmp_path):
+    path, manifest, source_url = made
+    assert manifest["tables"]["city"] == 4 and manifest["uploads"] == 1 and manifest["tables"]["answer"] > 100
+    monkeypatch.setenv("REFLEX_DB_URL", migrated)
+    uploads = tmp_path / "uploads-target"
+    with session_scope() as s:
+        restore(s, path, uploads)
+    assert rows_of(migrated) == rows_of(source_url)
+    assert (uploads / "evidence" / "1" / "charter.pdf").read_bytes() == b"%PDF-1.4 charter"
+    with session_scope() as s:  # new rows get new ids after the restored ones
+        city = repo.create_city(s, "Oujda", "Morocco", "mena", "100k_500k")
+        assert city.id == 5
+
+
+def test_a_database_with_data_is_refused_unless_replaced(made, migrated, monkeypatch):
+    path, _, source_url = made
+    monkeypatch.setenv("REFLEX_DB_URL", migrated)
+    with session_scope() as s:
+        repo.create_city(s, "Fes", "Morocco", "mena", "1m_plus")
+    with pytest.raises(BackupError, match="already holds data: city"), session_scope() as s:
+        restore(s, path)
+    with session_scope() as s:
+        assert [c.name for c in s.scalars(select(City))] == ["Fes"]
+        restore(s, path, replace=True)
+    assert rows_of(migrated) == rows_of(source_url)
+
+
+def test_broken_backups_change_nothing(made, migrated, monkeypatch, tmp_path):
+    path, manifest, _ = made
+    monkeypatch.setenv("REFLEX_DB_URL", migrated)
+
+    def variant(name, edit):
+        out = tmp_path / name
+        with zipfile.ZipFile(path) as z, zipfile.ZipFile(out, "w") as w:
+            for item in z.namelist():
+                data = z.read(item)
+                w.writestr(item, edit(item, data))
+        return out
+
+    not_zip = tmp_path / "notes.zip"
+    not_zip.write_text("not a backup")
+    other_revision = variant("old.zip", lambda n, d: json.dumps({**manifest, "revision": "0001"}).encode()
+                             if n == "manifest.json" else d)
+    bad_line = variant("bad.zip", lambda n, d: d.replace(b'"name": ', b'"nom": ', 1) if n == "tables/city.jsonl" else d)
+    short = variant("short.zip", lambda n, d: b"" if n == "tables/answer.jsonl" else d)
+    escape = variant("escape.zip", lambda n, d: d)
+    with zipfile.ZipFile(escape, "a") as z:
+        z.writestr("uploads/../../outside.txt", "x")
+    for broken, reason in [(not_zip, "cannot open"), (other_revision, "schema revision 0001"),
+                           (bad_line, "unknown columns nom"), (short, "the manifest says"), (escape, "unsafe file name")]:
+        with pytest.raises(BackupError, match=reason), session_scope() as s:
+            restore(s, broken, tmp_path / "uploads")
+        with session_scope() as s:
+            assert s.scalar(select(func.count(Answer.id))) == 0 and s.scalar(select(func.count(City.id))) == 0
+    assert not (tmp_path / "outside.txt").exists()
+
+
+def nlc(*args, url):
+    env = {**os.environ, "REFLEX_DB_URL": url}
+    return subprocess.run([sys.executable, "-m", "nlc_toolkit", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env)
+
+
+def test_cli_backup_then_restore(source, migrated, tmp_path):
+    url, _ = source
+    out = tmp_path / "cli.zip"
+    made = nlc("backup", str(out), url=url)
+    assert made.returncode == 0, made.stderr
+    assert "4 city" in made.stdout
+    done = nlc("restore", str(out), url=migrated)
+    assert done.returncode == 0, done.stderr
+    assert rows_of(migrated)["city"] == rows_of(url)["city"]
+    again = nlc("restore", str(out), url=migrated)
+    assert again.returncode == 1 and again.stderr.startswith("error: the database already holds data")
+    assert "Traceback" not in again.stderr
