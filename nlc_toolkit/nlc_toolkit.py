@@ -3,11 +3,13 @@
 import reflex as rx
 
 from .components.layout import register_pages
+from .pages.evidence import evidence_guard
 from .pages import admin, assessment, assessments, home, live_room, login, network, results, workshops  # noqa: F401 - importing a page module registers its routes
 
 app = rx.App(
     html_lang="en",
     stylesheets=["/styles.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+    api_transformer=evidence_guard,  # uploaded evidence only for those who may see its assessment
 )
 register_pages(app)

@@ -231,6 +231,21 @@ def remove_evidence(s: Session, actor: Actor, assessment_id: int, question_id: s
     repo.audit(s, "evidence_removed", "answer", row.id, user_id=actor.user_id, question=question_id, removed=removed)
 
 
+def evidence_file_visible(s: Session, actor: Actor | None, path: str) -> bool:
+    """Whether an uploaded file (`evidence/<assessment id>/<name>`) may be served to this person:
+    it must be evidence attached to an answer of an assessment they may see. A file taken off
+    its answer is no longer served."""
+    parts = path.split("/")
+    if actor is None or len(parts) != 3 or parts[0] != "evidence" or not parts[1].isdigit():
+        return False
+    try:
+        a = load(s, actor, int(parts[1]))
+    except (NotFound, Refused):
+        return False
+    rows = s.scalars(select(Answer.evidence).join(Respondent).where(Respondent.assessment_id == a.id))
+    return any(item.get("path") == path for evidence in rows for item in (evidence or []))
+
+
 def invite(s: Session, actor: Actor, assessment_id: int, email: str, name: str, group: str) -> tuple[User, str]:
     """Add a respondent. A new person gets an account with a one-time password the editor passes
     on (there is no e-mail delivery in an offline deployment); returns (user, password or "")."""

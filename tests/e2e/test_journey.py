@@ -111,7 +111,7 @@ def test_signed_out_user_is_sent_to_sign_in(app, page):
     expect(page.locator("#login-submit")).to_be_visible()
 
 
-def test_bad_input_gets_a_message_and_saves_nothing(app, page, tmp_path):
+def test_bad_input_gets_a_message_and_saves_nothing(app, page, browser, tmp_path):
     new_user(app, "editor@tetouan.example.org", "city_editor", "Tetouan")
     sign_in(page, app.url, "editor@tetouan.example.org")
     create_assessment(page, app)
@@ -156,6 +156,16 @@ def test_bad_input_gets_a_message_and_saves_nothing(app, page, tmp_path):
     page.locator("#upload-submit").click()
     expect(card.locator(".evidence-item")).to_have_count(2)
     expect(card.locator(".evidence-item").nth(1)).to_contain_text("minutes.pdf")
+    # The file is served to the city team, and to nobody without a say on this assessment.
+    href = card.locator(".evidence-item").nth(1).get_by_role("link").get_attribute("href")
+    assert page.request.get(href).body() == b"%PDF-1.4 minutes"
+    stranger = browser.new_context()
+    assert stranger.request.get(href).status == 404
+    new_user(app, "editor@agadir.example.org", "city_editor", "Agadir")
+    other = stranger.new_page()
+    sign_in(other, app.url, "editor@agadir.example.org")
+    assert other.request.get(href).status == 404
+    stranger.close()
 
 
 def test_answers_survive_a_backend_restart(app, page):
