@@ -17,6 +17,7 @@ from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS
 from ..db.session import session_scope
+from ..i18n import LANGUAGES
 from ..state.auth import AuthState
 from ..state.live import hub
 from ..state.workshop import RoomState
@@ -48,12 +49,15 @@ def distribution_bars(room: rx.Var, stats: rx.Var) -> rx.Component:
     )
 
 
-def level_cards(room: rx.Var, pick) -> rx.Component:
-    """Every level with its descriptor; clickable for participants (pick = event factory)."""
+def level_cards(room: rx.Var, pick, also: rx.Var | str = "") -> rx.Component:
+    """Every level with its descriptor; clickable for participants (pick = event factory). With
+    `also` (a language), each level's name is given in that language too."""
     return rx.box(
         rx.foreach(room["levels"].to(list[dict]), lambda lv: rx.el.button(
             rx.hstack(rx.badge(lv["value"], size="2"), rx.text(localized(lv["label"]), weight="bold", size="2"),
-                      align="center"),
+                      *([rx.cond(also != "", rx.text(lv["label"].to(dict)[also].to(str), size="2", color_scheme="gray",
+                                                     class_name="level-also"))] if isinstance(also, rx.Var) else []),
+                      align="center", wrap="wrap"),
             rx.text(localized(lv["descriptor"]), size="2", text_align="start"),
             class_name=rx.cond(ParticipantState.mine == lv["value"].to(str), "level-option selected", "level-option")
             if pick is not None else "level-option",
@@ -71,6 +75,19 @@ class PresenterState(RoomState, AuthState):
     missing: bool = False
     join_url: str = ""
     qr_svg: str = ""
+    also: str = ""  # a second language under the first, for a mixed room (French and Arabic, say)
+
+    @rx.var
+    def showing_also(self) -> bool:
+        return self.also != "" and self.also != self.lang
+
+    @rx.var
+    def also_dir(self) -> str:
+        return LANGUAGES.get(self.also, {}).get("dir", "ltr")
+
+    @rx.event
+    def set_also(self, value: str):
+        self.also = value if value in LANGUAGES else ""
 
     @rx.event
     def load(self):
@@ -78,6 +95,8 @@ class PresenterState(RoomState, AuthState):
         self.code = normalize_code(match.group(1) if match else "")
         self.missing = not self._load_room()
         self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
+        also = self.router.url.query_parameters.get("also", "")
+        self.also = also if also in LANGUAGES else ""
         if not self.missing:
             return PresenterState.watch
         return None
@@ -199,7 +218,12 @@ def presenter() -> rx.Component:
         rx.vstack(
             rx.hstack(rx.text(room["city"].to(str), " · ", t("workshop.code"), " ", room["code"].to(str), size="4",
                               weight="bold"), rx.spacer(),
-                      rx.text(room["position"].to(str), " / ", room["total"].to(str), size="4"), width="100%"),
+                      rx.el.label(t("workshop.also_in"), html_for="present-also", font_size="0.8em"),
+                      rx.el.select(rx.el.option("—", value=""),
+                                   *[rx.el.option(v["name"], value=k) for k, v in LANGUAGES.items()],
+                                   id="present-also", value=PresenterState.also, on_change=PresenterState.set_also),
+                      rx.text(room["position"].to(str), " / ", room["total"].to(str), size="4"), width="100%",
+                      align="center"),
             # How to join, readable from the back of the room: the QR code and the code itself.
             rx.cond(room["status"] != "ended", rx.card(rx.hstack(
                 rx.image(src=PresenterState.qr_svg, width="11em", height="11em", alt=PresenterState.join_url,
@@ -212,6 +236,9 @@ def presenter() -> rx.Component:
             ), width="100%")),
             rx.text(localized(room["domain"]), size="4", color_scheme="gray"),
             rx.heading(localized(room["text"]), size="8", id="present-question"),
+            rx.cond(PresenterState.showing_also, rx.heading(
+                room["text"].to(dict)[PresenterState.also].to(str), size="6", color_scheme="gray",
+                id="present-question-also", lang=PresenterState.also, dir=PresenterState.also_dir)),
             rx.cond(room["status"] == "paused", rx.badge(t("workshop.paused"), size="3", color_scheme="amber")),
             rx.cond(room["status"] == "ended", rx.badge(t("workshop.ended"), size="3", color_scheme="gray")),
             rx.hstack(
@@ -227,7 +254,7 @@ def presenter() -> rx.Component:
                 wrap="wrap",
             ),
             distribution_bars(room, stats),
-            level_cards(room, None),
+            level_cards(room, None, also=rx.cond(PresenterState.showing_also, PresenterState.also, "")),
             spacing="4", width="100%", font_size="1.2em",
         ),
     )

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db import repo
-from nlc_toolkit.db.models import Workshop
+from nlc_toolkit.db import repo, workshops
+from nlc_toolkit.db.models import User, Workshop
 from tests.e2e.helpers import sign_in
 from tests.e2e.test_journey import QUICK
 
@@ -145,3 +145,30 @@ def test_wrong_ended_and_guessed_codes_are_refused(app, page):
     page.locator("#join-code").fill("ZZZZZZ")
     page.locator("#join-submit").click()
     expect(page.locator("#join-error")).to_contain_text("Too many attempts")
+
+
+def test_the_projector_can_show_a_second_language(app, page):
+    """A mixed room reads the question in French and in Arabic at once."""
+    with app.db() as s:
+        trainer = s.scalar(select(User).where(User.email == "trainer@example.org"))
+        version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
+        code = workshops.create(s, svc.actor_of(trainer), repo.find_city(s, "Rabat").id, version.id, []).code
+    first = QUICK.questions[0]
+    page.goto(f"{app.url}/w/{code}/present?also=ar&lang=fr")
+    expect(page.locator("#present-question")).to_have_text(first.text["fr"])
+    also = page.locator("#present-question-also")
+    expect(also).to_have_text(first.text["ar"])
+    expect(also).to_have_attribute("dir", "rtl")
+    expect(page.locator(".level-also").first).to_have_text(QUICK.scale.levels[0].label["ar"])
+    page.screenshot(path=f"test-artifacts/workshop-presenter-fr-ar-{app.port}.png", full_page=True)
+    page.locator("#present-also").select_option("en")
+    expect(also).to_have_text(first.text["en"])
+    expect(also).to_have_attribute("dir", "ltr")
+    page.locator("#present-also").select_option("fr")  # the page's own language: shown once
+    expect(page.locator("#present-question-also")).to_have_count(0)
+    # And the other way round: an Arabic projector (right to left) with French beneath.
+    page.goto(f"{app.url}/w/{code}/present?also=fr&lang=ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("#present-question")).to_have_text(first.text["ar"])
+    expect(page.locator("#present-question-also")).to_have_attribute("dir", "ltr")
+    page.screenshot(path=f"test-artifacts/workshop-presenter-ar-fr-{app.port}.png", full_page=True)
