@@ -28,25 +28,28 @@ JOIN_ERRORS = ["workshop.error.code", "workshop.error.ended", "workshop.error.pa
 join_limiter = RateLimiter(limit=10, window=60)
 
 
-def distribution_bars(room: rx.Var, stats: rx.Var) -> rx.Component:
-    """Levels as horizontal bars with their counts written out (never colour alone)."""
-    return rx.cond(
-        room["revealed"].to(bool),
-        rx.vstack(
-            rx.foreach(stats["distribution"].to(list[dict]), lambda d: rx.hstack(
-                rx.text(d["level"], weight="bold", width="1.5em"),
-                rx.box(rx.box(width=d["pct"].to(str) + "%", height="100%", background="var(--accent-9)",
-                              border_radius="3px"),
-                       width="100%", height="1.6em", background="var(--gray-a3)", border_radius="3px"),
-                rx.text(d["n"].to(str), width="2.5em", text_align="end", class_name="bar-count"),
-                width="100%", align="center", class_name="bar", data_level=d["level"],
-            )),
-            rx.hstack(rx.text(t("answer.na"), ": ", stats["na"].to(str), size="2"),
-                      rx.text(t("answer.unknown"), ": ", stats["unknown"].to(str), size="2")),
-            width="100%", id="distribution", dir="ltr",
-        ),
-        rx.text(t("workshop.hidden"), color_scheme="gray", id="distribution-hidden"),
+def distribution_bars(room: rx.Var, stats: rx.Var, preview: bool = False) -> rx.Component:
+    """Levels as horizontal bars with their counts written out (never colour alone). The room
+    sees them once revealed; the trainer (`preview`) always, told when the room does not yet."""
+    bars = rx.vstack(
+        rx.foreach(stats["distribution"].to(list[dict]), lambda d: rx.hstack(
+            rx.text(d["level"], weight="bold", width="1.5em"),
+            rx.box(rx.box(width=d["pct"].to(str) + "%", height="100%", background="var(--accent-9)",
+                          border_radius="3px"),
+                   width="100%", height="1.6em", background="var(--gray-a3)", border_radius="3px"),
+            rx.text(d["n"].to(str), width="2.5em", text_align="end", class_name="bar-count"),
+            width="100%", align="center", class_name="bar", data_level=d["level"],
+        )),
+        rx.hstack(rx.text(t("answer.na"), ": ", stats["na"].to(str), size="2"),
+                  rx.text(t("answer.unknown"), ": ", stats["unknown"].to(str), size="2")),
+        width="100%", id="distribution", dir="ltr",
     )
+    if preview:
+        return rx.vstack(rx.cond(~room["revealed"].to(bool), rx.badge(t("workshop.preview_hidden"), color_scheme="gray",
+                                                                     id="distribution-preview")),
+                         bars, width="100%")
+    return rx.cond(room["revealed"].to(bool), bars,
+                   rx.text(t("workshop.hidden"), color_scheme="gray", id="distribution-hidden"))
 
 
 def level_cards(room: rx.Var, pick, also: rx.Var | str = "") -> rx.Component:

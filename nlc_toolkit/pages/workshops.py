@@ -302,7 +302,7 @@ def console() -> rx.Component:
             rx.cond(stats["no_consensus"].to(bool), rx.badge(t("workshop.no_consensus"), color_scheme="orange")),
             wrap="wrap",
         ),
-        distribution_bars(room, stats),
+        distribution_bars(room, stats, preview=True),
         rx.hstack(
             rx.button(t("assessment.previous"), on_click=ConsoleState.previous, variant="soft", id="ws-previous"),
             rx.button(t("assessment.next"), on_click=ConsoleState.next, id="ws-next"),

@@ -73,7 +73,11 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     # The presenter updates by itself: count first, distribution once revealed.
     expect(presenter.locator("#present-count")).to_have_text("5")
     expect(presenter.locator("#distribution-hidden")).to_be_visible()
+    # The trainer sees the spread before the room does, and is told the room does not yet.
+    expect(page.locator("#distribution .bar[data-level='1'] .bar-count")).to_have_text("2")
+    expect(page.locator("#distribution-preview")).to_be_visible()
     page.locator("#ws-reveal").click()
+    expect(page.locator("#distribution-preview")).to_have_count(0)
     expect(presenter.locator("#distribution .bar[data-level='1'] .bar-count")).to_have_text("2")
     expect(presenter.locator("#distribution .bar[data-level='0'] .bar-count")).to_have_text("1")
     expect(presenter.locator("#present-median")).to_contain_text("1")
