@@ -1,12 +1,14 @@
 """The state shared by the workshop pages: reading a room from the database and following it live.
 
 A page that follows a room runs one background task that waits on the live hub and re-reads the
-room when told; a heartbeat lets a reloaded page (or one whose worker restarted) start a new one."""
+room when told; the newest task of a page wins, so a reload or a reconnect simply starts another."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+import uuid
 from typing import ClassVar
 
 import reflex as rx
@@ -17,7 +19,9 @@ from ..db.assessments import NotFound
 from ..db.session import session_scope
 from .live import hub
 
-WATCH_TIMEOUT = 20.0  # seconds between heartbeats while nothing happens
+# Seconds between heartbeats while nothing happens (the browser tests use a short one, so every
+# live test also goes through heartbeats).
+WATCH_TIMEOUT = float(os.environ.get("NLC_WATCH_HEARTBEAT", "20"))
 WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts a new watcher
 VOTES_INTERVAL = 0.15  # seconds: the least time between two refreshes caused by answers alone
 
@@ -89,8 +93,7 @@ class RoomState(rx.State, mixin=True):
     code: str = ""
     room: dict = {}
     stats: dict = {}
-    watch_beat: float = 0.0
-    watch_code: str = ""
+    watch_id: str = ""  # the page's current watcher (see `watch`)
 
     def _load_room(self, stats_only: bool = False) -> bool:
         try:
@@ -111,10 +114,12 @@ class RoomState(rx.State, mixin=True):
 
     @rx.event(background=True)
     async def watch(self):
+        """Follow the room until it ends. The newest watcher of a page wins: a reload or a
+        reconnect starts a new one (Reflex cancels a page-load chain's tasks when its tab goes,
+        but not those a click started), and any older one stops at its next wake-up."""
+        me = uuid.uuid4().hex
         async with self:
-            if time.time() - self.watch_beat < WATCH_TIMEOUT * 1.5 and self.watch_code == self.code:
-                return  # a watcher already follows this room for this page (on any worker)
-            code, self.watch_code, self.watch_beat = self.code, self.code, time.time()
+            code, self.watch_id = self.code, me
             channels = tuple(self.CHANNELS)  # `self` is a proxy here: read the class setting inside
             tab = self.router.session.client_token
         started, seen, refreshed = time.monotonic(), {}, 0.0
@@ -131,23 +136,16 @@ class RoomState(rx.State, mixin=True):
                 control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
             seen = now
             if not moved and not await _tab_connected(tab):
-                # The tab closed (or lost its network): stop; when it comes back, its page loads
-                # again and starts a new watcher. Asked again under the state's lock, where a
-                # returning tab's load would have checked whether this watcher is alive.
-                async with self:
-                    if not await _tab_connected(tab):
-                        self.watch_beat = 0.0
-                        return
+                return  # the tab is gone; when it comes back, its page loads and starts a new watcher
             async with self:
-                if self.code != code:
-                    return
-                self.watch_beat = time.time()
-                # A heartbeat says this watcher is alive; the few screens that follow answers also
-                # re-read then, in case a notification was lost (Redis pub/sub is at most once).
+                if self.watch_id != me or self.code != code:
+                    return  # a newer watcher follows this page now
+                # A heartbeat (nothing moved) only checks the tab is still there; the few screens
+                # that follow answers also re-read then, in case a notification was lost (Redis
+                # pub/sub is at most once).
                 if moved or "votes" in channels:
                     self._on_change(control=control_moved or not moved)
                     refreshed = time.monotonic()
                 if self.room.get("status") == "ended":
-                    self.watch_beat = 0.0
                     return
             await asyncio.sleep(0)

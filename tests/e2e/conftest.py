@@ -105,6 +105,7 @@ def _env(db_url: str, **extra_env) -> dict:
         "REFLEX_DB_URL": db_url,
         "REFLEX_TELEMETRY_ENABLED": "False",
         "REFLEX_CHECK_LATEST_VERSION": "False",
+        "NLC_WATCH_HEARTBEAT": "1",  # live pages go through many heartbeats during each test
         "PATH": f"{tools}:{Path(sys.executable).parent}:{os.environ['PATH']}",
         **extra_env,
     }

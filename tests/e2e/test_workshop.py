@@ -111,6 +111,13 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     # The trainer's page survives a reload and resumes where the session is.
     page.reload()
     expect(page.locator("#console-question")).to_have_text(QUICK.questions[1].text["en"])
+    # ...and keeps following the room live after the reload, as does the presenter after its own.
+    expect(page.locator("#console-count")).to_contain_text("1 / 5")
+    presenter.reload()
+    expect(presenter.locator("#present-count")).to_have_text("1")
+    phones[2].locator(".level-picker [data-level='1']").click()
+    expect(page.locator("#console-count")).to_contain_text("2 / 5")
+    expect(presenter.locator("#present-count")).to_have_text("2")
 
     page.locator("#ws-end-group").select_option("municipality")
     page.locator("#ws-keep").check()
@@ -130,7 +137,7 @@ def run_room(app, page, browser, city_name, phones_joined=None):
         assert agreed[QUICK.questions[0].id] == ("1", "Agreed after discussion: a council decision exists but is not applied.")
         anonymous = [r for r in a.respondents if r.label.startswith(f"Workshop {code} participant")]
         assert sorted(r.group for r in anonymous) == sorted(groups)
-        assert sorted(x.value for r in anonymous for x in r.answers) == sorted(["2", "3", "1", "1", "2", "2"])  # P1 also answered Q2
+        assert sorted(x.value for r in anonymous for x in r.answers) == sorted(["2", "3", "1", "1", "2", "2", "1"])  # P1 and P2 also answered Q2
 
 
 def test_wrong_ended_and_guessed_codes_are_refused(app, page):
