@@ -34,6 +34,8 @@ class WorkshopsState(AuthState):
     cities: list[dict] = []
     questionnaires: list[dict] = []
     assessments: list[dict] = []
+    chosen_questionnaire: str = ""  # the version id picked for a new session
+    chosen_domains: list[str] = []  # ticked domains; none ticked: all
     message: str = ""
 
     @rx.event
@@ -51,7 +53,12 @@ class WorkshopsState(AuthState):
                 # The quick scan first: it is the workshop questionnaire by default.
                 versions = sorted(repo.latest_questionnaires(s), key=lambda v: v.questionnaire_id != "nlc-quick-scan")
                 self.questionnaires = [{"id": str(v.id), "title": dict(repo.questionnaire_model(v).title),
-                                        "qid": v.questionnaire_id} for v in versions]
+                                        "qid": v.questionnaire_id,
+                                        "domains": [{"id": d.id, "title": dict(d.title), "count": len(d.questions)}
+                                                    for d in repo.questionnaire_model(v).domains]}
+                                       for v in versions]
+                self.chosen_questionnaire = self.questionnaires[0]["id"] if self.questionnaires else ""
+                self.chosen_domains = []
                 self.assessments = [{"id": str(a.id), "city_id": str(a.city_id), "version_id": str(a.questionnaire_version_id),
                                      "label": f"{a.city.name} {a.year} · {a.round} ({a.status})"}
                                     for a in s.query(Assessment).filter(Assessment.status.in_(("draft", "returned")))]
@@ -63,6 +70,19 @@ class WorkshopsState(AuthState):
             self.error = "load"
         self.loading = False
 
+    @rx.var
+    def domain_options(self) -> list[dict]:
+        return next((q["domains"] for q in self.questionnaires if q["id"] == self.chosen_questionnaire), [])
+
+    @rx.event
+    def choose_questionnaire(self, value: str):
+        self.chosen_questionnaire, self.chosen_domains = value, []
+
+    @rx.event
+    def toggle_domain(self, domain: str):
+        rest = [d for d in self.chosen_domains if d != domain]
+        self.chosen_domains = rest if domain in self.chosen_domains else [*rest, domain]
+
     @rx.event
     def create(self, form: dict):
         actor = self._actor()
@@ -70,9 +90,8 @@ class WorkshopsState(AuthState):
             return self._to_login()
         try:
             with session_scope() as s:
-                w = svc.create(s, actor, int(form.get("city") or 0), int(form.get("questionnaire") or 0),
-                               [d for d in (form.get("domains") or "").split(",") if d],
-                               int(form["assessment"]) if form.get("assessment") else None)
+                w = svc.create(s, actor, int(form.get("city") or 0), int(self.chosen_questionnaire or 0),
+                               list(self.chosen_domains), int(form["assessment"]) if form.get("assessment") else None)
                 code = w.code
         except (Invalid, Refused) as e:
             self.message = str(e)
@@ -245,14 +264,25 @@ def workshops() -> rx.Component:
                                                id="ws-city", name="city")),
                         rx.vstack(rx.el.label(t("assessments.questionnaire"), html_for="ws-questionnaire"),
                                   rx.el.select(rx.foreach(WorkshopsState.questionnaires, lambda q: rx.el.option(
-                                      localized(q["title"]), value=q["id"])), id="ws-questionnaire", name="questionnaire")),
+                                      localized(q["title"]), value=q["id"])), id="ws-questionnaire",
+                                      value=WorkshopsState.chosen_questionnaire,
+                                      on_change=WorkshopsState.choose_questionnaire)),
                         rx.vstack(rx.el.label(t("workshop.assessment"), html_for="ws-assessment"),
                                   rx.el.select(rx.el.option("—", value=""),
                                                rx.foreach(WorkshopsState.assessments, lambda a: rx.el.option(a["label"], value=a["id"])),
                                                id="ws-assessment", name="assessment")),
-                        rx.vstack(rx.el.label(t("workshop.domains"), html_for="ws-domains"),
-                                  rx.input(id="ws-domains", name="domains", placeholder="mandate,trust")),
                         wrap="wrap", align="end",
+                    ),
+                    rx.el.fieldset(
+                        rx.el.legend(t("workshop.domains")),
+                        rx.box(rx.foreach(WorkshopsState.domain_options, lambda d: rx.el.label(
+                            rx.el.input(type="checkbox", value=d["id"],
+                                        checked=WorkshopsState.chosen_domains.contains(d["id"]),
+                                        on_change=WorkshopsState.toggle_domain(d["id"])),
+                            " ", localized(d["title"]), " (", d["count"].to(str), ")",
+                            class_name="domain-choice", display="block",
+                        )), column_width="18em"),
+                        id="ws-domains", border="none", padding="0",
                     ),
                     rx.cond(WorkshopsState.message != "", notice(t_key(WorkshopsState.message, MESSAGES), color="red",
                                                                  role="alert")),
@@ -292,7 +322,7 @@ def console() -> rx.Component:
         rx.cond(ConsoleState.message != "", notice(t_key(ConsoleState.message, MESSAGES), id="console-message",
                                                    color="blue")),
         rx.text(room["position"].to(str), " / ", room["total"].to(str), " · ", localized(room["domain"]), size="2",
-                color_scheme="gray"),
+                color_scheme="gray", id="console-position"),
         rx.heading(localized(room["text"]), size="5", as_="h2", id="console-question"),
         rx.hstack(
             rx.badge(t("workshop.answers"), " ", stats["count"].to(str), " / ", stats["participants"].to(str),

@@ -140,6 +140,27 @@ def run_room(app, page, browser, city_name, phones_joined=None):
         assert sorted(x.value for r in anonymous for x in r.answers) == sorted(["2", "3", "1", "1", "2", "2", "1"])  # P1 and P2 also answered Q2
 
 
+def test_a_session_on_chosen_domains(app, page):
+    """The trainer ticks the domains the day covers; the session holds their questions only."""
+    sign_in(page, app.url, "trainer@example.org", "demo-password")
+    page.goto(app.url + "/workshops")
+    chosen = [QUICK.domains[1], QUICK.domains[4]]
+    expect(page.locator("#ws-domains label")).to_have_count(len(QUICK.domains))  # the quick scan's, loaded
+    for domain in chosen:  # a click, then the server's answer ticks the box
+        box = page.locator("#ws-domains label", has_text=domain.title["en"]).locator("input")
+        box.click()
+        expect(box).to_be_checked()
+    page.locator("#ws-city").select_option(label="Fes")
+    page.screenshot(path=f"test-artifacts/workshop-new-{app.port}.png", full_page=True)
+    page.locator("#create-workshop").click()
+    page.wait_for_url(re.compile(r".*/workshops/[A-Z2-9]{6}$"))
+    total = sum(len(d.questions) for d in chosen)
+    expect(page.locator("#console-position")).to_contain_text(f"1 / {total}")
+    expect(page.locator("#console-question")).to_have_text(chosen[0].questions[0].text["en"])
+    page.locator("#ws-next").click()
+    expect(page.locator("#console-position")).to_contain_text(f"2 / {total}")
+
+
 def test_wrong_ended_and_guessed_codes_are_refused(app, page):
     with app.db() as s:
         ended = s.scalar(select(Workshop.code).where(Workshop.status == "ended"))
