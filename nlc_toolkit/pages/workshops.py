@@ -27,6 +27,9 @@ MESSAGES = ["error.forbidden", "workshop.error.setup", "workshop.error.assessmen
             "invite.error.group", "workshop.ended_ok", "admin.saved"]
 
 
+STATUS_KEYS = [f"workshop.status.{s}" for s in ("open", "paused", "ended")]
+
+
 class WorkshopsState(AuthState):
     loading: bool = True
     error: str = ""
@@ -290,10 +293,11 @@ def workshops() -> rx.Component:
                 ), on_submit=WorkshopsState.create), width="100%"),
                 rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
-                        "workshop.code", "assessments.city", "assessments.status", "assessments.updated")])),
+                        "workshop.code", "assessments.city", "assessments.status", "workshop.created")])),
                     rx.table.body(rx.foreach(WorkshopsState.sessions, lambda w: rx.table.row(
                         rx.table.cell(rx.link(w["code"], href="/workshops/" + w["code"].to(str))),
-                        rx.table.cell(w["city"]), rx.table.cell(w["status"]), rx.table.cell(w["created"])))),
+                        rx.table.cell(w["city"]), rx.table.cell(t_key(w["status"], STATUS_KEYS, "workshop.status.")),
+                        rx.table.cell(w["created"])))),
                     width="100%",
                 ),
                 width="100%",
@@ -308,7 +312,7 @@ def console() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading(t("workshop.console"), " ", room["code"].to(str), size="6", as_="h1", id="console-title"),
-            rx.badge(room["status"].to(str), id="room-status"),
+            rx.badge(t_key(room["status"], STATUS_KEYS, "workshop.status."), id="room-status", data_status=room["status"]),
             rx.spacer(),
             rx.link(t("workshop.presenter"), href="/w/" + ConsoleState.code + "/present", is_external=True),
             width="100%", align="center", wrap="wrap",

@@ -52,6 +52,7 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     page.wait_for_url(re.compile(r".*/workshops/[A-Z2-9]{6}$"))
     code = page.url.rsplit("/", 1)[1]
     expect(page.locator("#join-url")).to_contain_text(f"/join?code={code}")
+    expect(page.locator("#room-status")).to_have_text("Open")
 
     presenter = browser.new_context().new_page()
     presenter.set_default_timeout(20_000)
@@ -123,6 +124,7 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     page.locator("#ws-keep").check()
     page.locator("#ws-end").click()
     expect(page.locator(".summary-row").first).to_be_visible()
+    expect(page.locator("#room-status")).to_have_text("Ended")
     with page.expect_download() as download:
         page.locator("#ws-export-pdf").click()
     summary = " ".join(PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text().split())
