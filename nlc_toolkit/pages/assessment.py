@@ -18,6 +18,7 @@ from ..db import assessments as svc
 from ..db.models import RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..state.auth import AuthState
+from ..state.live import assessment_channel, hub
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +136,9 @@ class AssessmentState(AuthState):
             self.error = "load"
         self.loading = False
 
-    def _run(self, action, ok_message: str = "", refresh: bool = True):
-        """Run a service call for the signed-in user; show its refusal as a message."""
+    def _run(self, action, ok_message: str = "", refresh: bool = True, changes: bool = True):
+        """Run a service call for the signed-in user; show its refusal as a message. `changes`:
+        it changed the assessment (open dashboards are told)."""
         actor = self._actor()
         if actor is None:
             return self._to_login()
@@ -153,6 +155,8 @@ class AssessmentState(AuthState):
             self.message, self.message_is_error = str(e), True
             return None
         self.message, self.message_is_error = ok_message, False
+        if changes:
+            hub.notify(assessment_channel(self.assessment_id), "answers")  # open dashboards follow
         if refresh or recovered:
             self._refresh(actor, keep_section=not recovered)  # a recovered tab resumes its section
         return None
@@ -163,7 +167,7 @@ class AssessmentState(AuthState):
     def go(self, section: str):
         self.section = section
         self.message = ""
-        result = self._run(lambda s, a: svc.remember_section(s, a, self.assessment_id, section))
+        result = self._run(lambda s, a: svc.remember_section(s, a, self.assessment_id, section), changes=False)
         return [result, rx.call_script("window.scrollTo(0, 0)")] if result else rx.call_script("window.scrollTo(0, 0)")
 
     @rx.event

@@ -3,8 +3,11 @@ domain drill-down, grouped recommendations, the action plan, reports and spreads
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
+import uuid
 
 import plotly.graph_objects as go
 import reflex as rx
@@ -21,6 +24,7 @@ from ..db.models import ACTION_STATUSES, RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..i18n import translate
 from ..state.auth import AuthState
+from ..state.live import HEARTBEAT, assessment_channel, hub, tab_connected
 
 logger = logging.getLogger(__name__)
 MESSAGES = ["error.forbidden", "assessment.error.locked", "assessment.error.note_too_long", "actions.error.title",
@@ -28,6 +32,7 @@ MESSAGES = ["error.forbidden", "assessment.error.locked", "assessment.error.note
             "assessment.error.bad_answer", "results.import_done", "results.import_refused"]
 IMPORT_ID = "template-upload"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+FOLLOW_INTERVAL = 1.0  # seconds: the least time between two live re-reads of a dashboard
 PEERS_LABEL = {lang: translate("results.peer_median", lang) for lang in ("en", "fr", "ar")}
 
 
@@ -46,6 +51,7 @@ class ResultsState(AuthState):
     problems: list[str] = []
     import_label: str = ""
     import_group: str = "municipality"
+    follow_id: str = ""  # the page's current live follower (see `follow`)
 
     def _id(self) -> int:
         match = re.fullmatch(r"/assessments/(\d+)/results/?", self.router.url.path or "")
@@ -56,6 +62,36 @@ class ResultsState(AuthState):
             self.report = svc.report(s, actor, self._id())
         if self.drill_domain not in {d["id"] for d in self.report["domains"]} and self.report["domains"]:
             self.drill_domain = self.report["domains"][0]["id"]
+
+    @rx.event(background=True)
+    async def follow(self):
+        """Keep the dashboard current while respondents answer elsewhere: woken by the live hub
+        when the assessment changes, re-read at most once a second. The newest follower of a
+        page wins (a reload starts another); it stops when its tab is gone."""
+        me = uuid.uuid4().hex
+        async with self:
+            self.follow_id, channel, tab = me, assessment_channel(self._id()), self.router.session.client_token
+        seen, refreshed = {}, 0.0
+        while True:
+            now = await hub.wait(channel, ("answers",), seen, HEARTBEAT)
+            if now == seen or not any(now.values()):
+                if not await tab_connected(tab):
+                    return
+                seen = now
+                continue
+            await asyncio.sleep(max(0.0, refreshed + FOLLOW_INTERVAL - time.monotonic()))
+            seen = hub.versions(channel, ("answers",))
+            async with self:
+                if self.follow_id != me or assessment_channel(self._id()) != channel:
+                    return
+                actor = self._actor()
+                if actor is None:
+                    return
+                try:
+                    self._reload(actor)
+                except NotFound:
+                    return
+                refreshed = time.monotonic()
 
     @rx.event
     def load(self):
@@ -74,6 +110,8 @@ class ResultsState(AuthState):
             logger.exception("results: load failed")
             self.error = "load"
         self.loading = False
+        if not self.error:
+            yield ResultsState.follow
 
     # ----------------------------------------------------------------- derived, plain rows
 
@@ -199,6 +237,7 @@ class ResultsState(AuthState):
             self.error = "not_found"
             return None
         self.message, self.message_detail, self.message_is_error = ok, "", False
+        hub.notify(assessment_channel(self._id()), "answers")  # other open dashboards follow
         self._reload(actor)
         return None
 

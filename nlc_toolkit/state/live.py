@@ -1,4 +1,4 @@
-"""Live notifications for workshops: "something changed in room X".
+"""Live notifications: "something changed in room X" (workshops) or "in assessment N" (dashboards).
 
 Writers publish after committing to the database; open pages wait for a notification, then read
 the room from the database once. Nothing polls. With REFLEX_REDIS_URL set (several workers),
@@ -16,6 +16,9 @@ import os
 
 logger = logging.getLogger(__name__)
 PREFIX = "nlc:workshop:"
+# Seconds between a live page's heartbeats while nothing happens (the browser tests use a short
+# one, so every live test also goes through heartbeats).
+HEARTBEAT = float(os.environ.get("NLC_WATCH_HEARTBEAT", "20"))
 
 
 class Hub:
@@ -24,6 +27,8 @@ class Hub:
         self._changed: dict[str, asyncio.Condition] = {}
         self._redis = None
         self._listener: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # where waiters wait (for notify)
+        self._sync_redis = None
         self._url = os.environ.get("REFLEX_REDIS_URL") or ""
 
     def _key(self, code: str, channel: str) -> str:
@@ -54,6 +59,20 @@ class Hub:
 
         self._listener = asyncio.get_running_loop().create_task(listen())
 
+    def notify(self, code: str, channel: str) -> None:
+        """`publish` for synchronous code: Reflex runs plain event handlers in worker threads."""
+        key = self._key(code, channel)
+        if self._url:
+            if self._sync_redis is None:
+                import redis
+
+                self._sync_redis = redis.Redis.from_url(self._url)
+            self._sync_redis.publish(PREFIX + key, "1")
+        elif self._loop is not None:
+            self._loop.call_soon_threadsafe(self._bump, key)
+        else:
+            self._versions[key] = self._versions.get(key, 0) + 1  # nobody waits yet
+
     async def publish(self, code: str, channel: str) -> None:
         key = self._key(code, channel)
         if self._url:
@@ -67,6 +86,7 @@ class Hub:
 
     async def wait(self, code: str, channels: tuple[str, ...], seen: dict[str, int], timeout: float) -> dict[str, int]:
         """Wait until any channel moves past `seen` (or the timeout); return the new versions."""
+        self._loop = asyncio.get_running_loop()
         await self._ensure_listener()
         keys = [self._key(code, c) for c in channels]
 
@@ -92,3 +112,20 @@ class Hub:
 
 
 hub = Hub()
+
+
+async def tab_connected(token: str) -> bool:
+    """Whether a browser tab still has a socket on any worker (asked as Reflex's shared states do)."""
+    from reflex_base.registry import RegistrationContext
+
+    namespace = RegistrationContext.get().app.event_namespace
+    if namespace is None:
+        return True
+    try:
+        return await namespace._token_manager.is_token_connected(token)
+    except Exception:  # noqa: BLE001 - when unsure, keep following
+        return True
+
+
+def assessment_channel(assessment_id: int) -> str:
+    return f"assessment-{assessment_id}"

@@ -6,22 +6,17 @@ room when told; the newest task of a page wins, so a reload or a reconnect simpl
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from typing import ClassVar
 
 import reflex as rx
-from reflex_base.registry import RegistrationContext
 
 from ..db import workshops as svc
 from ..db.assessments import NotFound
 from ..db.session import session_scope
-from .live import hub
+from .live import HEARTBEAT, hub, tab_connected
 
-# Seconds between heartbeats while nothing happens (the browser tests use a short one, so every
-# live test also goes through heartbeats).
-WATCH_TIMEOUT = float(os.environ.get("NLC_WATCH_HEARTBEAT", "20"))
 WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts a new watcher
 VOTES_INTERVAL = 0.15  # seconds: the least time between two refreshes caused by answers alone
 
@@ -70,17 +65,6 @@ def stats_snapshot(s, w) -> dict:
     }
 
 
-async def _tab_connected(token: str) -> bool:
-    """Whether a browser tab still has a socket on any worker (asked as Reflex's shared states do)."""
-    namespace = RegistrationContext.get().app.event_namespace
-    if namespace is None:
-        return True
-    try:
-        return await namespace._token_manager.is_token_connected(token)
-    except Exception:  # noqa: BLE001 - when unsure, keep following the room
-        return True
-
-
 class RoomState(rx.State, mixin=True):
     """What the pages that show a room share: `code`, `room`, and one background watcher.
 
@@ -125,7 +109,7 @@ class RoomState(rx.State, mixin=True):
         started, seen, refreshed = time.monotonic(), {}, 0.0
         control_key = f"{code}:control"
         while code and time.monotonic() - started < WATCH_LIFETIME:
-            now = await hub.wait(code, channels, seen, WATCH_TIMEOUT)
+            now = await hub.wait(code, channels, seen, HEARTBEAT)
             control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
             moved = any(n != seen.get(k, 0) for k, n in now.items())
             if moved and not control_moved:
@@ -135,7 +119,7 @@ class RoomState(rx.State, mixin=True):
                 now = hub.versions(code, channels)
                 control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
             seen = now
-            if not moved and not await _tab_connected(tab):
+            if not moved and not await tab_connected(tab):
                 return  # the tab is gone; when it comes back, its page loads and starts a new watcher
             async with self:
                 if self.watch_id != me or self.code != code:

@@ -129,3 +129,30 @@ def test_other_city_cannot_open_the_results(app, page, answered):
     page.goto(f"{app.url}/assessments/{answered}/results")
     expect(page.locator("#not-found")).to_be_visible()
     assert "Tetouan" not in page.locator("main").inner_text()
+
+
+def test_an_open_dashboard_follows_answers_given_elsewhere(app, browser):
+    """The editor watches the dashboard while a colleague answers: it updates by itself."""
+    new_user(app, "live-editor@tetouan.example.org", "city_editor", "Tetouan")
+    new_user(app, "live-colleague@tetouan.example.org", "city_editor", "Tetouan")
+    answering = browser.new_context().new_page()
+    answering.set_default_timeout(20_000)
+    sign_in(answering, app.url, "live-colleague@tetouan.example.org")
+    assessment_id = create_assessment(answering, app)
+    answering.locator("#start-answering").click()
+    first, second = QUICK.domains[0].questions[0].id, QUICK.domains[0].questions[1].id
+    choose_level(answering, first, "3")
+
+    watching = browser.new_context().new_page()
+    watching.set_default_timeout(20_000)
+    sign_in(watching, app.url, "live-editor@tetouan.example.org")
+    watching.goto(f"{app.url}/assessments/{assessment_id}/results")
+    expect(watching.locator("#overall-score")).to_have_text(f"{expected_score(app, assessment_id)['overall']:.0f}")
+    before = watching.locator("#completeness").inner_text()
+
+    choose_level(answering, second, "0")
+    doc = expected_score(app, assessment_id)
+    expect(watching.locator("#overall-score")).to_have_text(f"{doc['overall']:.0f}")
+    expect(watching.locator("#completeness")).not_to_have_text(before)
+    expect(watching.locator(f".domain-score-row[data-domain='{QUICK.domains[0].id}'] .domain-score")).to_have_text(
+        f"{doc['domains'][QUICK.domains[0].id]:.0f}")
