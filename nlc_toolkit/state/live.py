@@ -5,8 +5,9 @@ the room from the database once. Nothing polls. With REFLEX_REDIS_URL set (sever
 notifications travel over Redis pub/sub, so a vote taken by one worker wakes the presenter page
 held by another; without Redis, within the one process.
 
-Two channels per room: "control" (question, lock, pause: everybody follows) and "votes" (only the
-presenter and the trainer care, so 200 participants are not woken by each other's answers)."""
+Two channels per workshop room: "control" (question, lock, pause: everybody follows) and "votes"
+(only the presenter and the trainer care, so 200 participants are not woken by each other's
+answers). One per assessment: "answers" (any change; open dashboards re-read)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import logging
 import os
 
 logger = logging.getLogger(__name__)
-PREFIX = "nlc:workshop:"
+PREFIX = "nlc:live:"
 # Seconds between a live page's heartbeats while nothing happens (the browser tests use a short
 # one, so every live test also goes through heartbeats).
 HEARTBEAT = float(os.environ.get("NLC_WATCH_HEARTBEAT", "20"))
