@@ -4,10 +4,18 @@ says something changed: in one process, and through Redis as between workers."""
 import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from nlc_toolkit.state.live import Hub
+
+
+def run(coro_fn):
+    """asyncio.run on a thread of its own: the browser tests leave an event loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result(30)
 
 
 async def woken_by_a_thread(hub: Hub, code: str) -> dict:
@@ -19,7 +27,7 @@ async def woken_by_a_thread(hub: Hub, code: str) -> dict:
 
 def test_in_process(monkeypatch):
     monkeypatch.delenv("REFLEX_REDIS_URL", raising=False)
-    versions = asyncio.run(woken_by_a_thread(Hub(), "assessment-1"))
+    versions = run(lambda: woken_by_a_thread(Hub(), "assessment-1"))
     assert versions == {"assessment-1:answers": 1}
 
 
@@ -28,12 +36,12 @@ def test_through_redis(monkeypatch):
     monkeypatch.setenv("REFLEX_REDIS_URL", url)
     code = f"assessment-{uuid.uuid4().hex[:8]}"
 
-    async def run():
+    async def through():
         hub = Hub()
         try:
             await hub._ensure_listener()  # subscribed before anything is published
-        except OSError as e:
+        except (OSError, redis.exceptions.RedisError) as e:
             pytest.fail(f"Redis is not reachable at {url} ({e}); start it (see README)")
         return await woken_by_a_thread(hub, code)
 
-    assert asyncio.run(run()) == {f"{code}:answers": 1}
+    assert run(through) == {f"{code}:answers": 1}
