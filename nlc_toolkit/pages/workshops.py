@@ -17,7 +17,7 @@ from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS, Assessment, City
 from ..db.session import session_scope
 from ..state.auth import AuthState
-from ..state.live import hub
+from ..state.live import assessment_channel, hub
 from ..state.workshop import RoomState, room_snapshot, stats_snapshot
 from .live_room import distribution_bars, level_cards
 
@@ -201,6 +201,7 @@ class ConsoleState(RoomState, AuthState):
             with session_scope() as s:
                 w = svc.end(s, actor, self.code, form.get("group") or "municipality", form.get("keep") == "on")
                 self.room, self.stats = room_snapshot(s, w), stats_snapshot(s, w)
+                fed = w.assessment_id
             with session_scope() as s:
                 self.summary = svc.summary(s, actor, self.code)
             self.message = "workshop.ended_ok"
@@ -208,6 +209,8 @@ class ConsoleState(RoomState, AuthState):
             self.message = str(e)
             return None
         await hub.publish(self.code, "control")
+        if fed:
+            await hub.publish(assessment_channel(fed), "answers")  # its open dashboards show the consensus
         return None
 
     @rx.event

@@ -120,6 +120,13 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     expect(page.locator("#console-count")).to_contain_text("2 / 5")
     expect(presenter.locator("#present-count")).to_have_text("2")
 
+    # The city's editor watches the assessment's dashboard: the session's end shows up there.
+    dashboard = browser.new_context().new_page()
+    dashboard.set_default_timeout(20_000)
+    sign_in(dashboard, app.url, f"ws-editor@{city_name.lower()}.example.org", "e2e-password-1")
+    dashboard.goto(f"{app.url}/assessments/{assessment_id}/results")
+    expect(dashboard.locator("#completeness")).to_have_text("0%")
+
     page.locator("#ws-end-group").select_option("municipality")
     page.locator("#ws-keep").check()
     page.locator("#ws-end").click()
@@ -130,6 +137,7 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     summary = " ".join(PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text().split())
     assert city_name in summary and "Agreed after discussion" in summary
     expect(phones[3].locator("#join-ended")).to_be_visible()
+    expect(dashboard.locator("#completeness")).not_to_have_text("0%")
 
     with app.db() as s:
         a = s.get(repo.Assessment, assessment_id)
