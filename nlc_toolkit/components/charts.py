@@ -24,10 +24,6 @@ COMPARE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"]  # Oka
 CACHE_SIZE = 256
 
 
-def as_plain(fig: go.Figure) -> dict:
-    return json.loads(json.dumps(fig.to_plotly_json(), cls=PlotlyJSONEncoder))
-
-
 def plain_figure(build: Callable[..., go.Figure]) -> Callable[..., dict]:
     """Cache a figure builder's JSON by its (JSON-able) arguments; each call gets its own copy."""
     cache: OrderedDict[str, str] = OrderedDict()

@@ -246,3 +246,20 @@ def assessment_workbook(report: dict, lang: str) -> bytes:
     for a in report["actions"]:
         ws.append([safe(a["title"]), safe(a["owner"]), a["due"], a["status"], safe(a["note"]), a["question"]])
     return _bytes(wb)
+
+
+# --------------------------------------------------------------------------- a workshop's summary
+
+
+def workshop_workbook(rows: list[dict], lang: str) -> bytes:
+    """Per question of a live session: answers, the count at each level, median, spread, the
+    agreed level and the discussion note (rows as `db.workshops.summary` gives them)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    width = max((len(r["distribution"]) for r in rows), default=0)
+    ws = _sheet(wb, "summary", ["question_id", "question", "answers", *[f"level {i}" for i in range(width)], "median",
+                                "spread", "agreed", "note"], lang == "ar")
+    for r in rows:
+        ws.append([r["question"], safe(localized(r["text"], lang)), r["count"], *r["distribution"], r["median"],
+                   r["spread"], r["agreed"], safe(r["note"])])
+    return _bytes(wb)

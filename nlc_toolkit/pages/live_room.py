@@ -125,13 +125,16 @@ class ParticipantState(RoomState, AuthState):
         self._load_room()
         self._load_mine()
 
-    def _load_mine(self) -> None:
+    def _load_mine(self) -> bool:
+        """This browser's answer to the open question; False when it is no participant here."""
         try:
             with session_scope() as s:
                 w, p = svc.participant(s, self.code, self.participant_token)
                 self.mine = svc.my_vote(s, w, p, svc.current_question(w))
+            return True
         except NotFound:
             self.joined, self.mine = False, ""
+            return False
 
     @rx.event
     def load(self):
@@ -141,21 +144,12 @@ class ParticipantState(RoomState, AuthState):
         # A returning participant (same browser, same code) rejoins without typing anything.
         if self.participant_token and self.participant_code and (not wanted or wanted == self.participant_code):
             self.code = self.participant_code
-            if self._load_room():
-                self._load_mine()
-                self.joined = bool(self.room) and self.room.get("status") != "ended" and self._is_participant()
+            if self._load_room() and self._load_mine():
+                self.joined = self.room.get("status") != "ended"
                 if self.joined:
                     return ParticipantState.watch
         self.joined = False
         return None
-
-    def _is_participant(self) -> bool:
-        try:
-            with session_scope() as s:
-                svc.participant(s, self.code, self.participant_token)
-            return True
-        except NotFound:
-            return False
 
     @rx.event
     def set_typed_code(self, value: str):

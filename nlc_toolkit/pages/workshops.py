@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 
@@ -10,7 +9,8 @@ import reflex as rx
 
 from ..components.i18n import localized, t, t_key
 from ..components.layout import loading_or_error, notice, page
-from ..core.workshop import join_link
+from ..core.spreadsheets import workshop_workbook
+from ..core.workshop import join_link, normalize_code
 from ..db import repo
 from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
@@ -55,11 +55,11 @@ class WorkshopsState(AuthState):
                 self.cities = [{"id": str(c.id), "name": c.name} for c in s.query(City).order_by(City.name)]
                 # The quick scan first: it is the workshop questionnaire by default.
                 versions = sorted(repo.latest_questionnaires(s), key=lambda v: v.questionnaire_id != "nlc-quick-scan")
-                self.questionnaires = [{"id": str(v.id), "title": dict(repo.questionnaire_model(v).title),
-                                        "qid": v.questionnaire_id,
+                models = [(v, repo.questionnaire_model(v)) for v in versions]
+                self.questionnaires = [{"id": str(v.id), "title": dict(q.title), "qid": v.questionnaire_id,
                                         "domains": [{"id": d.id, "title": dict(d.title), "count": len(d.questions)}
-                                                    for d in repo.questionnaire_model(v).domains]}
-                                       for v in versions]
+                                                    for d in q.domains]}
+                                       for v, q in models]
                 self.chosen_questionnaire = self.questionnaires[0]["id"] if self.questionnaires else ""
                 self.chosen_domains = []
                 self.assessments = [{"id": str(a.id), "city_id": str(a.city_id), "version_id": str(a.questionnaire_version_id),
@@ -116,8 +116,7 @@ class ConsoleState(RoomState, AuthState):
 
     def _code_from_url(self) -> str:
         match = re.fullmatch(r"/workshops/([A-Za-z0-9]+)/?", self.router.url.path or "")
-        return match.group(1).upper() if match else ""
-
+        return normalize_code(match.group(1)) if match else ""
 
     @rx.event
     def load(self):
@@ -231,24 +230,9 @@ class ConsoleState(RoomState, AuthState):
         actor = self._actor()
         if actor is None:
             return self._to_login()
-        from openpyxl import Workbook
-
-        from ..core.spreadsheets import safe
-
         with session_scope() as s:
-            rows = svc.summary(s, actor, self.code)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "summary"
-        width = max((len(r["distribution"]) for r in rows), default=0)
-        ws.append(["question_id", "question", "answers", *[f"level {i}" for i in range(width)], "median", "spread",
-                   "agreed", "note"])
-        for r in rows:
-            ws.append([r["question"], safe(r["text"].get(self.lang) or r["text"].get("en")), r["count"], *r["distribution"],
-                       r["median"], r["spread"], r["agreed"], safe(r["note"])])
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        return rx.download(data=buffer.getvalue(), filename=f"nlc-workshop-{self.code}.xlsx")
+            data = workshop_workbook(svc.summary(s, actor, self.code), self.lang)
+        return rx.download(data=data, filename=f"nlc-workshop-{self.code}.xlsx")
 
 
 # ===================================================================== pages

@@ -188,3 +188,9 @@ def app(app_server, page):
     """A browser page and the running app; the default timeout suits a 2-core machine."""
     page.set_default_timeout(20_000)
     return app_server
+
+
+def pytest_collection_modifyitems(items):
+    """The scaled-out app rebuilds the shared frontend (`.web`) with its balancer's address, so a
+    page of the single app served afterwards would connect nowhere: run the scaled tests last."""
+    items.sort(key=lambda item: "scaled_app_server" in getattr(item, "fixturenames", ()))

@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -136,6 +137,11 @@ def run_room(app, page, browser, city_name, phones_joined=None):
         page.locator("#ws-export-pdf").click()
     summary = " ".join(PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text().split())
     assert city_name in summary and "Agreed after discussion" in summary
+    with page.expect_download() as download:
+        page.locator("#ws-export").click()
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes()))["summary"]
+    first_row = [c.value for c in sheet[2]]
+    assert first_row[0] == QUICK.questions[0].id and first_row[-2:] == [1, "Agreed after discussion: a council decision exists but is not applied."]
     expect(phones[3].locator("#join-ended")).to_be_visible()
     expect(dashboard.locator("#completeness")).not_to_have_text("0%")
 

@@ -36,3 +36,23 @@ def test_rate_limiter_counts_failures_per_client_within_the_window():
     assert not limiter.blocked("b")
     now[0] = 61
     assert not limiter.blocked("a")
+
+
+def test_workshop_summary_workbook():
+    import io
+
+    from openpyxl import load_workbook
+
+    from nlc_toolkit.core.spreadsheets import workshop_workbook
+
+    rows = [{"question": "mandate.formal_mandate", "text": {"en": "Formal basis?", "ar": "سند رسمي؟"}, "count": 5,
+             "distribution": [1, 2, 1, 1], "median": 1.0, "spread": 3, "agreed": 1, "note": "=HYPERLINK(\"x\")"},
+            {"question": "trust.local", "text": {"en": "Trust?"}, "count": 0, "distribution": [0, 0, 0, 0],
+             "median": None, "spread": None, "agreed": None, "note": ""}]
+    ws = load_workbook(io.BytesIO(workshop_workbook(rows, "ar")))["summary"]
+    assert [c.value for c in ws[1]] == ["question_id", "question", "answers", "level 0", "level 1", "level 2",
+                                        "level 3", "median", "spread", "agreed", "note"]
+    assert [c.value for c in ws[2]] == ["mandate.formal_mandate", "سند رسمي؟", 5, 1, 2, 1, 1, 1, 3, 1,
+                                        "'=HYPERLINK(\"x\")"]  # a note is never run as a formula
+    assert ws[3][1].value == "Trust?"  # no Arabic text: English
+    assert ws.sheet_view.rightToLeft
