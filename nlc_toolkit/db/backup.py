@@ -137,7 +137,8 @@ def _reset_sequences(s: Session, tables: list[Table]) -> None:
     """Rows came in with their ids: move each id sequence past the highest one."""
     for table in tables:
         pk = list(table.primary_key.columns)
-        if len(pk) == 1 and not pk[0].foreign_keys:  # a key copied from a parent has no sequence
+        # A key copied from a parent, or a text key (login_throttle), has no sequence.
+        if len(pk) == 1 and not pk[0].foreign_keys and pk[0].type.python_type is int:
             s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
                            f"COALESCE(MAX({pk[0].name}), 1), MAX({pk[0].name}) IS NOT NULL) FROM {table.name}"))
 

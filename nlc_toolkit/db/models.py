@@ -45,8 +45,32 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
+    # A one-time password (invitation, reset) expires and must be replaced at the first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    password_expires_at: Mapped[datetime | None] = mapped_column()
+    # Set by `nlc seed-demo`; production refuses to start while any account still has it.
+    password_is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     city: Mapped[City | None] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per key ("account:<sha256 of the email>" or "address:<ip>"), so repeated
+    failures meet growing delays, for unknown emails exactly as for known ones."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FacilitatorCity(Base):
+    """The cities an admin has assigned a facilitator to; workshops only for those."""
+
+    __tablename__ = "facilitator_city"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), primary_key=True)
 
 
 class QuestionnaireVersion(Base):
@@ -101,6 +125,9 @@ class Respondent(Base):
     group: Mapped[str] = mapped_column(String(20), default="municipality")
     # Where this respondent left off (a domain id or "profile"), so any device resumes there.
     last_section: Mapped[str] = mapped_column(String(100), default="")
+    # Invited by the city's team: the only respondent rows that grant access on their own. A row
+    # an editor got by answering grants nothing once their role or city changes.
+    invited: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
     answers: Mapped[list[Answer]] = relationship(back_populates="respondent", cascade="all, delete-orphan")
@@ -230,7 +257,10 @@ class Participant(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
     group: Mapped[str] = mapped_column(String(20), default="municipality")
+    # A random id the browser keeps for good: the same device joining again resumes, not adds.
+    device: Mapped[str | None] = mapped_column(String(64))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("workshop_id", "device", name="uq_participant_workshop_device"),)
 
 
 class Vote(Base):
