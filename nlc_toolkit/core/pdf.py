@@ -11,16 +11,49 @@ import html
 import io
 import math
 from datetime import date
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..i18n import direction, translate
+from ..i18n import direction, normalize, translate
 from .questionnaire import localized
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 
 FONTS = "'Noto Naskh Arabic', 'Noto Sans Arabic', 'Noto Sans', 'DejaVu Sans', sans-serif"
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 CURRENT, PREVIOUS = "#0072B2", "#E69F00"
+
+
+def _safe_fetcher():
+    """WeasyPrint's URL fetcher, narrowed to what a report needs: `data:` images it carries itself
+    and files among the app's packaged assets. Everything else (`file:` outside the assets,
+    http(s), ftp...) is refused, so text that reached the HTML can never make the renderer read
+    a server file or call the network. A refused resource is skipped; the report still renders."""
+    from weasyprint.urls import URLFetcher
+
+    class AssetsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            scheme = parts.scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file" and not parts.netloc:
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_file() and path.is_relative_to(ASSETS_DIR):
+                    return super().fetch(path.as_uri(), headers)
+            raise ValueError(f"resource refused: {url[:80]}")
+
+    return AssetsOnly(timeout=2, allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def render_pdf(html_text: str) -> bytes:
+    """The one way a PDF is made here: escaped HTML, the narrow fetcher, no base URL."""
+    from weasyprint import HTML  # imported here: it loads Pango, which only the reports need
+
+    return HTML(string=html_text, base_url=None, url_fetcher=_safe_fetcher()).write_pdf()
 
 
 def radar_png(scores: list[float | None], previous: list[float | None] | None) -> bytes:
@@ -52,6 +85,7 @@ def _fmt(value, digits: int = 0) -> str:
 
 
 def report_html(report: dict, lang: str) -> str:
+    lang = normalize(lang)
     tr = lambda key, **v: html.escape(translate(key, lang, **v))  # noqa: E731
     loc = lambda text: html.escape(localized(text, lang))  # noqa: E731
     e = html.escape
@@ -142,13 +176,12 @@ img.radar {{ width: 105mm; display: block; margin: 0 auto; }}
 
 
 def assessment_pdf(report: dict, lang: str) -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which only the report needs
-
-    return HTML(string=report_html(report, lang)).write_pdf()
+    return render_pdf(report_html(report, lang))
 
 
 def workshop_summary_html(title: dict, city: str, code: str, rows: list[dict], lang: str) -> str:
     """The record of a live session: per question, the spread of answers, agreed level and notes."""
+    lang = normalize(lang)
     tr = lambda key: html.escape(translate(key, lang))  # noqa: E731
     body = "".join(
         f"<tr><td>{html.escape(localized(r['text'], lang))}</td><td class='num'>{r['count']}</td>"
@@ -170,6 +203,4 @@ th {{ background: #eef4f6; }} td.num {{ text-align: end; white-space: nowrap; }}
 
 
 def workshop_summary_pdf(title: dict, city: str, code: str, rows: list[dict], lang: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=workshop_summary_html(title, city, code, rows, lang)).write_pdf()
+    return render_pdf(workshop_summary_html(title, city, code, rows, lang))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# The password of every account `nlc seed-demo` creates; never accepted as a chosen password.
+DEMO_PASSWORD = "demo-password"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -23,10 +27,21 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A real argon2 hash of a random secret, made once per process: verifying a password for an
+    unknown email against it costs as much as for a known one, and never succeeds."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def password_problem(password: str, email: str = "") -> str | None:
     """Why a new password is refused, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    if password == DEMO_PASSWORD:
+        return "the demo password cannot be used"
+    if email and password.strip().lower() == normalize_email(email):
+        return "the password cannot be the email address"
     return None
 
 

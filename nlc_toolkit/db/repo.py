@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import questionnaire as qn
-from ..core.security import EMAIL_RE, hash_password, normalize_email, password_problem
+from ..core.security import DEMO_PASSWORD, EMAIL_RE, hash_password, normalize_email, password_problem
 from .models import (
     RESPONDENT_GROUPS,
     ROLES,
@@ -21,6 +21,7 @@ from .models import (
     QuestionnaireVersion,
     Respondent,
     User,
+    utcnow,
 )
 
 QUESTIONNAIRES_DIR = Path(__file__).resolve().parents[2] / "questionnaires"
@@ -64,7 +65,15 @@ def create_user(
     city: City | None = None,
     display_name: str = "",
     by_user_id: int | None = None,
+    *,
+    one_time: bool = False,
+    demo: bool = False,
 ) -> User:
+    """A new account. `one_time`: a password made up for the person (invitation, admin), which
+    expires after ONE_TIME_VALIDITY and must be changed at the first sign-in. `demo`: the demo
+    password of a seeded account, which production refuses."""
+    from .auth import ONE_TIME_VALIDITY
+
     email = normalize_email(email)
     if not EMAIL_RE.match(email):
         raise RepoError(f"'{email}' is not an email address")
@@ -72,7 +81,7 @@ def create_user(
         raise RepoError(f"unknown role '{role}' (roles: {', '.join(ROLES)})")
     if role in ("city_editor", "city_viewer") and city is None:
         raise RepoError(f"a {role} needs a city")
-    if problem := password_problem(password):
+    if not (demo and password == DEMO_PASSWORD) and (problem := password_problem(password, email)):
         raise RepoError(problem)
     if session.scalar(select(User).where(User.email == email)):
         raise RepoError(f"a user with the email {email} already exists")
@@ -82,10 +91,13 @@ def create_user(
         role=role,
         city_id=city.id if city else None,
         display_name=display_name or email.split("@")[0],
+        must_change_password=one_time,
+        password_expires_at=utcnow() + ONE_TIME_VALIDITY if one_time else None,
+        password_is_demo=demo,
     )
     session.add(user)
     session.flush()
-    audit(session, "create", "user", user.id, user_id=by_user_id, email=email, role=role)
+    audit(session, "create", "user", user.id, user_id=by_user_id, email=email, role=role, one_time=one_time)
     return user
 
 

@@ -25,8 +25,9 @@ def catalog(lang: str) -> dict[str, str]:
     return json.loads((_DIR / f"{lang}.json").read_text("utf-8"))
 
 
-def normalize(lang: str | None) -> str:
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+def normalize(lang) -> str:
+    """A supported language code; anything else (a client can send any value) is the default."""
+    return lang if isinstance(lang, str) and lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
