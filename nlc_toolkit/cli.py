@@ -101,12 +101,47 @@ def cmd_create_city(args) -> int:
 
 
 def cmd_seed_demo(args) -> int:
-    from .db.seed import seed_demo
+    from .core import settings
+    from .db.seed import SeedRefused, seed_demo
+    from .db.session import session_scope
+
+    if settings.production():
+        return _fail("production mode (NLC_ENV=production) never seeds demo data")
+    try:
+        with session_scope() as session:
+            summary = seed_demo(session, cities=args.cities, seed=args.seed, only_if_empty=args.if_empty)
+    except SeedRefused as e:
+        return _fail(str(e))
+    print(summary)
+    return 0
+
+
+def cmd_check_production(_args) -> int:
+    from .core import settings
+    from .db.production import production_problems
     from .db.session import session_scope
 
     with session_scope() as session:
-        summary = seed_demo(session, cities=args.cities, seed=args.seed, only_if_empty=args.if_empty)
-    print(summary)
+        problems = production_problems(session)
+    if problems:
+        return _fail(problems)
+    mode = "production mode" if settings.production() else "safe for production (NLC_ENV is not production yet)"
+    print(f"no problems found: {mode}")
+    return 0
+
+
+def cmd_bootstrap_admin(_args) -> int:
+    from .core import settings
+    from .db import repo
+    from .db.production import bootstrap_admin
+    from .db.session import session_scope
+
+    email, password = settings.bootstrap_admin_credentials()
+    try:
+        with session_scope() as session:
+            print(bootstrap_admin(session, email, password))
+    except repo.RepoError as e:
+        return _fail(str(e))
     return 0
 
 
@@ -236,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply database migrations")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("create-user", help="create an account")
+    p = sub.add_parser("create-user", help="create an account (the password given is the account's own)")
     p.add_argument("--email", required=True)
     p.add_argument("--password", required=True)
     p.add_argument("--role", required=True)
@@ -256,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--if-empty", action="store_true", help="do nothing when the database holds cities")
     p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("check-production", help="list what makes this install unsafe for real data; exit 1 if anything")
+    p.set_defaults(func=cmd_check_production)
+
+    p = sub.add_parser("bootstrap-admin",
+                       help="create the first admin from NLC_ADMIN_EMAIL and NLC_ADMIN_PASSWORD when there is none")
+    p.set_defaults(func=cmd_bootstrap_admin)
 
     p = sub.add_parser("export", help="write one assessment's results as XLSX, CSV, PDF or JSON")
     p.add_argument("assessment", type=int, help="assessment id (shown in its page's address)")

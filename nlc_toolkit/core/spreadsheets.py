@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
@@ -108,8 +109,32 @@ class TemplateAnswers:
     problems: list[str] = field(default_factory=list)
 
 
+# A filled template is a few hundred rows; anything far beyond is refused before or while reading,
+# so a crafted file (a zip bomb, a sheet of a million rows) cannot exhaust memory or time.
+MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
+MAX_ZIP_ENTRIES = 200
+MAX_ROWS = 2_000
+MAX_COLUMNS = 30
+
+
+class TemplateTooLarge(ValueError):
+    pass
+
+
+def _check_archive(data: bytes) -> str | None:
+    """Why this XLSX may not be opened (sizes as declared in the zip directory), or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            entries = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "the file is not an XLSX workbook"
+    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
+        return "the workbook is too large to be a filled template"
+    return None
+
+
 def _rows(ws, expected: list[str], sheet: str, problems: list[str]):
-    rows = ws.iter_rows(values_only=True)
+    rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
     missing = [c for c in expected if c not in header]
     if missing:
@@ -117,6 +142,8 @@ def _rows(ws, expected: list[str], sheet: str, problems: list[str]):
         return
     index = {name: header.index(name) for name in expected}
     for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS:
+            raise TemplateTooLarge(f"{sheet}: more than {MAX_ROWS} rows")
         yield number, {name: values[i] if i < len(values) else None for name, i in index.items()}
 
 
@@ -132,6 +159,16 @@ def read_template(q: Questionnaire, data: bytes) -> TemplateAnswers:
     """Read a filled template. Anything wrong is listed (by sheet and row); the caller writes
     nothing unless `problems` is empty."""
     out = TemplateAnswers()
+    if problem := _check_archive(data):
+        out.problems.append(problem)
+        return out
+    try:
+        return _read_template(q, data, out)
+    except TemplateTooLarge as e:
+        return TemplateAnswers(problems=[f"the workbook is too large to be a filled template ({e})"])
+
+
+def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> TemplateAnswers:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError, Exception):  # noqa: BLE001 - any unreadable file
@@ -142,7 +179,7 @@ def read_template(q: Questionnaire, data: bytes) -> TemplateAnswers:
             out.problems.append(f"the workbook has no '{sheet}' sheet: download a fresh template")
     if out.problems:
         return out
-    meta = {_text(r[0]): _text(r[1]) for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
+    meta = {_text(r[0]): _text(r[1]) for r in wb[META_SHEET].iter_rows(values_only=True, max_row=50, max_col=2) if r and r[0]}
     if meta.get("questionnaire_id") != q.id or meta.get("version") != q.version:
         out.problems.append(
             f"this template is for {meta.get('questionnaire_id') or '?'} version {meta.get('version') or '?'}, "

@@ -9,14 +9,14 @@ import secrets
 from datetime import datetime
 from urllib.parse import urlparse
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..core import permissions as perm
 from ..core.permissions import Actor
 from ..core.questionnaire import Questionnaire
 from ..core.scoring import score
-from . import repo
+from . import files, repo
 from .models import (
     RESPONDENT_GROUPS,
     Answer,
@@ -57,8 +57,11 @@ def actor_of(user: User) -> Actor:
 
 
 def _is_respondent(s: Session, actor: Actor, assessment_id: int) -> bool:
+    """Invited to this assessment. A respondent row someone got by answering as a city editor
+    grants nothing by itself: that access came with the role and ends with it."""
     return s.scalar(
-        select(Respondent.id).where(Respondent.assessment_id == assessment_id, Respondent.user_id == actor.user_id)
+        select(Respondent.id).where(Respondent.assessment_id == assessment_id, Respondent.user_id == actor.user_id,
+                                    Respondent.invited.is_(True))
     ) is not None
 
 
@@ -85,7 +88,7 @@ def visible_assessments(s: Session, actor: Actor) -> list[dict]:
     """The assessments a user may see, newest first, with score and completeness."""
     query = select(Assessment).join(City).order_by(Assessment.year.desc(), Assessment.round.desc(), City.name)
     if actor.role not in perm.NETWORK_ROLES:
-        mine = select(Respondent.assessment_id).where(Respondent.user_id == actor.user_id)
+        mine = select(Respondent.assessment_id).where(Respondent.user_id == actor.user_id, Respondent.invited.is_(True))
         query = query.where((Assessment.city_id == actor.city_id) | Assessment.id.in_(mine))
     rows = s.scalars(query).all()
     by_version: dict[int, list[Assessment]] = {}
@@ -138,6 +141,8 @@ def create(s: Session, actor: Actor, city_id: int, version_id: int, year: int, r
         raise Invalid("assessment.error.year_round")
     a = repo.create_assessment(s, city, version, year, round)
     s.add(StatusChange(assessment_id=a.id, from_status="", to_status="draft", user_id=actor.user_id))
+    repo.audit(s, "create", "assessment", a.id, user_id=actor.user_id, city=city.id, questionnaire=version.id,
+               year=year, round=round)
     my_respondent(s, actor, a, create=True)
     return a
 
@@ -149,7 +154,8 @@ def my_respondent(s: Session, actor: Actor, a: Assessment, create: bool = False)
     if r is None and create and perm.can_manage_assessment(actor, a.city_id):
         user = s.get(User, actor.user_id)
         group = "municipality" if actor.role == "city_editor" else "other"
-        r = repo.add_respondent(s, a, user.display_name or user.email, group, user)
+        r = repo.add_respondent(s, a, user.display_name or user.email, group, user, invited=False)
+        repo.audit(s, "respondent", "assessment", a.id, user_id=actor.user_id, respondent=r.id, group=group)
     return r
 
 
@@ -202,13 +208,30 @@ def set_note(s: Session, actor: Actor, assessment_id: int, question_id: str, not
     a.updated_at = utcnow()
 
 
+def check_attach(s: Session, actor: Actor, assessment_id: int, question_id: str, count: int = 1) -> None:
+    """Raise unless this person may attach `count` more items to their answer now: called before
+    a single uploaded byte is stored."""
+    _, _, row = _answer_row(s, actor, assessment_id, question_id)
+    if len((row.evidence if row else None) or []) + count > MAX_EVIDENCE:
+        raise Invalid("evidence.error.too_many", max=MAX_EVIDENCE)
+
+
 def add_evidence(s: Session, actor: Actor, assessment_id: int, question_id: str, item: dict) -> list[dict]:
+    if not isinstance(item, dict):
+        raise Invalid("evidence.error.bad_link")
     if item.get("kind") == "link":
-        parsed = urlparse(item.get("url", "").strip())
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        url = item.get("url", "")
+        parsed = urlparse(url.strip() if isinstance(url, str) else "")
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
             raise Invalid("evidence.error.bad_link")
-        item = {"kind": "link", "url": item["url"].strip()}
-    elif item.get("kind") != "file":
+        item = {"kind": "link", "url": url.strip()}
+    elif item.get("kind") == "file":
+        # Only a path this app made for this very assessment (see db/files.py).
+        path, name = str(item.get("path", "")), str(item.get("name", ""))[:200]
+        if files.resolve(path) is None or path.split("/")[1] != str(assessment_id):
+            raise Invalid("evidence.error.not_found")
+        item = {"kind": "file", "name": name, "path": path}
+    else:
         raise Invalid("evidence.error.bad_link")
     a, respondent, row = _answer_row(s, actor, assessment_id, question_id)
     if row is None:
@@ -229,21 +252,31 @@ def remove_evidence(s: Session, actor: Actor, assessment_id: int, question_id: s
     removed = row.evidence[index]
     row.evidence = [e for i, e in enumerate(row.evidence) if i != index]
     repo.audit(s, "evidence_removed", "answer", row.id, user_id=actor.user_id, question=question_id, removed=removed)
+    if removed.get("kind") == "file":
+        s.flush()
+        if not files.referenced(s, removed["path"]):  # a copied round may still list it
+            # Deleted once the removal is committed: a failed transaction keeps row and file.
+            event.listen(s, "after_commit", lambda _s: files.delete_if_unreferenced_path(removed["path"]), once=True)
+
+
+def evidence_file(s: Session, actor: Actor | None, path: str) -> dict | None:
+    """The evidence item (kind, name, path) of an uploaded file if it may be served to this
+    person: it must be attached to an answer of an assessment they may see (a copied round may
+    list a file of an earlier one). A file taken off every answer is no longer served."""
+    if actor is None or files.resolve(path) is None:
+        return None
+    for answer_id in files.referenced(s, path):
+        row = s.get(Answer, answer_id)
+        try:
+            load(s, actor, row.respondent.assessment_id)
+        except NotFound:
+            continue
+        return next(item for item in row.evidence if item.get("path") == path)
+    return None
 
 
 def evidence_file_visible(s: Session, actor: Actor | None, path: str) -> bool:
-    """Whether an uploaded file (`evidence/<assessment id>/<name>`) may be served to this person:
-    it must be evidence attached to an answer of an assessment they may see. A file taken off
-    its answer is no longer served."""
-    parts = path.split("/")
-    if actor is None or len(parts) != 3 or parts[0] != "evidence" or not parts[1].isdigit():
-        return False
-    try:
-        a = load(s, actor, int(parts[1]))
-    except (NotFound, Refused):
-        return False
-    rows = s.scalars(select(Answer.evidence).join(Respondent).where(Respondent.assessment_id == a.id))
-    return any(item.get("path") == path for evidence in rows for item in (evidence or []))
+    return evidence_file(s, actor, path) is not None
 
 
 def invite(s: Session, actor: Actor, assessment_id: int, email: str, name: str, group: str) -> tuple[User, str]:
@@ -267,7 +300,7 @@ def invite(s: Session, actor: Actor, assessment_id: int, email: str, name: str, 
             raise Invalid("invite.error.email", reason=str(e)) from e
     if s.scalar(select(Respondent).where(Respondent.assessment_id == a.id, Respondent.user_id == user.id)):
         raise Invalid("invite.error.already")
-    repo.add_respondent(s, a, name.strip() or user.display_name, group, user)
+    repo.add_respondent(s, a, name.strip() or user.display_name, group, user)  # an invitation: grants access
     repo.audit(s, "invite", "assessment", a.id, user_id=actor.user_id, invited=user.email, group=group)
     return user, password
 
@@ -306,6 +339,18 @@ def review(s: Session, actor: Actor, assessment_id: int, approve: bool, comment:
         store_scores(s, [a.id])  # approved means locked: its scores are final
 
 
+def _still_belongs(r: Respondent, a: Assessment) -> bool:
+    """Whether a respondent goes into the next round: named guests (a workshop consensus, a
+    paper questionnaire) do; people only while their account is active and still gives them
+    this city (role and city) or an invitation does."""
+    if r.user_id is None:
+        return True
+    user = r.user
+    if user is None or not user.active:
+        return False
+    return r.invited or perm.can_see_assessment(actor_of(user), a.city_id)
+
+
 def new_round(s: Session, actor: Actor, assessment_id: int) -> Assessment:
     """A next round that starts from a copy of this one: profile, respondents, answers and notes."""
     a = load(s, actor, assessment_id)
@@ -321,7 +366,9 @@ def new_round(s: Session, actor: Actor, assessment_id: int) -> Assessment:
     for c in a.context_answers:
         s.add(ContextAnswer(assessment_id=copy.id, question_id=c.question_id, value=c.value))
     for r in a.respondents:
-        nr = Respondent(assessment_id=copy.id, user_id=r.user_id, label=r.label, group=r.group)
+        if not _still_belongs(r, a):
+            continue
+        nr = Respondent(assessment_id=copy.id, user_id=r.user_id, label=r.label, group=r.group, invited=r.invited)
         s.add(nr)
         s.flush()
         for ans in r.answers:

@@ -130,6 +130,7 @@ class Respondent(Base):
     invited: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
+    user: Mapped[User | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="respondent", cascade="all, delete-orphan")
 
 

@@ -166,11 +166,15 @@ def create_assessment(session: Session, city: City, version: QuestionnaireVersio
 
 
 def add_respondent(
-    session: Session, assessment: Assessment, label: str, group: str = "municipality", user: User | None = None
+    session: Session, assessment: Assessment, label: str, group: str = "municipality", user: User | None = None,
+    invited: bool = True,
 ) -> Respondent:
+    """A respondent of an assessment. With a user, the row is an invitation (it grants that user
+    the assessment) unless `invited=False`: an editor answering their own city's assessment."""
     if group not in RESPONDENT_GROUPS:
         raise RepoError(f"unknown respondent group '{group}' (groups: {', '.join(RESPONDENT_GROUPS)})")
-    respondent = Respondent(assessment_id=assessment.id, label=label, group=group, user_id=user.id if user else None)
+    respondent = Respondent(assessment_id=assessment.id, label=label, group=group, user_id=user.id if user else None,
+                            invited=user is not None and invited)
     session.add(respondent)
     session.flush()
     return respondent

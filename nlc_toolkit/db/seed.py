@@ -8,11 +8,12 @@ import random
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ..core.security import hash_password
+from ..core import settings
+from ..core.security import DEMO_PASSWORD, hash_password
 from . import repo
 from .models import Answer, Assessment, City, ContextAnswer, Respondent, User
 
-DEMO_PASSWORD = "demo-password"
+__all__ = ["DEMO_PASSWORD", "SeedRefused", "demo_users", "demo_emails", "seed_demo"]
 # (name, country, region) of real member-like cities first; then generated names.
 NAMED_CITIES = [
     ("Tangier", "Morocco", "mena"), ("Fes", "Morocco", "mena"), ("Marrakech", "Morocco", "mena"),
@@ -44,10 +45,36 @@ def _city_rows(n: int, rng: random.Random) -> list[dict]:
     return rows
 
 
+class SeedRefused(RuntimeError):
+    """Demo data is never seeded in production mode."""
+
+
+def demo_users(city_ids: dict[str, int] | None = None) -> list[dict]:
+    """The demo accounts: network roles, then an editor and a viewer for each of the first five
+    named cities (every demo network starts with them)."""
+    users = [
+        {"email": "admin@example.org", "role": "admin", "city_id": None, "display_name": "Admin"},
+        {"email": "staff@example.org", "role": "network_staff", "city_id": None, "display_name": "Network staff"},
+        {"email": "trainer@example.org", "role": "facilitator", "city_id": None, "display_name": "Trainer"},
+    ]
+    for name, _country, _region in NAMED_CITIES[:5]:
+        slug = name.lower().replace(" ", "-")
+        city_id = (city_ids or {}).get(name)
+        users.append({"email": f"editor@{slug}.example.org", "role": "city_editor", "city_id": city_id, "display_name": f"{name} editor"})
+        users.append({"email": f"viewer@{slug}.example.org", "role": "city_viewer", "city_id": city_id, "display_name": f"{name} viewer"})
+    return users
+
+
+def demo_emails() -> list[str]:
+    return [u["email"] for u in demo_users()]
+
+
 def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: bool = False,
               questionnaire: str | None = None, all_rounds: bool = False) -> str:
     """Seed a demo network. `questionnaire` forces one questionnaire for every city; `all_rounds`
     gives every city all three rounds, approved (the benchmark's network)."""
+    if settings.production():
+        raise SeedRefused("production mode (NLC_ENV=production) never seeds demo data")
     if only_if_empty and session.scalar(select(func.count(City.id))):
         return "database already holds data; demo seed skipped"
     rng = random.Random(seed)
@@ -62,17 +89,9 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
     city_ids = dict(session.execute(select(City.name, City.id).where(City.name.in_([r["name"] for r in city_rows]))).all())
 
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
-    users = [
-        {"email": "admin@example.org", "role": "admin", "city_id": None, "display_name": "Admin"},
-        {"email": "staff@example.org", "role": "network_staff", "city_id": None, "display_name": "Network staff"},
-        {"email": "trainer@example.org", "role": "facilitator", "city_id": None, "display_name": "Trainer"},
-    ]
-    for row in city_rows[: min(5, len(city_rows))]:
-        slug = row["name"].lower().replace(" ", "-")
-        users.append({"email": f"editor@{slug}.example.org", "role": "city_editor", "city_id": city_ids[row["name"]], "display_name": f"{row['name']} editor"})
-        users.append({"email": f"viewer@{slug}.example.org", "role": "city_viewer", "city_id": city_ids[row["name"]], "display_name": f"{row['name']} viewer"})
+    users = [u for u in demo_users(city_ids) if u["role"] not in ("city_editor", "city_viewer") or u["city_id"]]
     existing = set(session.scalars(select(User.email)).all())
-    users = [dict(u, password_hash=password_hash) for u in users if u["email"] not in existing]
+    users = [dict(u, password_hash=password_hash, password_is_demo=True) for u in users if u["email"] not in existing]
     if users:
         session.execute(insert(User), users)
 

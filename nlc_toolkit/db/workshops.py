@@ -1,32 +1,119 @@
 """Live workshops: the trainer's controls, participants joining with a code, their answers, and
-the agreed result written into the city's assessment at the end."""
+the agreed result written into the city's assessment at the end.
+
+Facilitators work only for the cities an admin assigned them to; every trainer write is audited
+with its actor. A browser joins a room once (its device id), and a room takes a bounded number."""
 
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..core import permissions as perm
 from ..core.permissions import Actor
 from ..core.questionnaire import Questionnaire
-from ..core.workshop import looks_like_code, new_code, normalize_code, spread_of
+from ..core.workshop import device_key, looks_like_code, max_participants, new_code, normalize_code, spread_of
 from . import repo
 from .assessments import EDITABLE, Invalid, NotFound, Refused
 from .models import (
-    RESPONDENT_GROUPS, Answer, Assessment, City, Participant, QuestionnaireVersion, Vote, Workshop,
-    utcnow,
+    RESPONDENT_GROUPS, Answer, Assessment, City, FacilitatorCity, Participant, QuestionnaireVersion, User, Vote,
+    Workshop, utcnow,
 )
 
 CONSENSUS_LABEL = "Workshop consensus"
 MAX_NOTE = 2000
+MAX_PARTICIPANTS = max_participants()  # per room; env NLC_MAX_PARTICIPANTS
 
 
 def _facilitator(actor: Actor) -> None:
     if not perm.can_facilitate(actor):
         raise Refused("error.forbidden")
+
+
+def _as_id(value) -> int | None:
+    """A client's id as an int (an int or a string of digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _flag(value) -> bool:
+    """A client's on/off value: "false", "0" and "" are off, as False is."""
+    return value.strip().lower() not in ("", "0", "false", "off") if isinstance(value, str) else bool(value)
+
+
+# --------------------------------------------------------------------------- facilitators' cities
+
+
+def _city_scope(s: Session, actor: Actor) -> set[int] | None:
+    """The city ids this actor may run workshops for; None: any (admins)."""
+    _facilitator(actor)
+    if actor.role == "admin":
+        return None
+    return set(s.scalars(select(FacilitatorCity.city_id).where(FacilitatorCity.user_id == actor.user_id)))
+
+
+def assign_cities(s: Session, actor: Actor, user_id: int, city_ids: list[int]) -> list[int]:
+    """Set the cities a facilitator works for (admins only); returns them, sorted."""
+    if not perm.can_administer(actor):
+        raise Refused("error.forbidden")
+    uid = _as_id(user_id)
+    user = s.get(User, uid) if uid is not None else None
+    if user is None or user.role != "facilitator":
+        raise Invalid("workshop.error.not_facilitator")
+    wanted = {_as_id(c) for c in city_ids} if isinstance(city_ids, (list, tuple, set)) else {None}
+    if None in wanted:
+        raise Invalid("workshop.error.setup")
+    if wanted and len(s.scalars(select(City.id).where(City.id.in_(wanted))).all()) != len(wanted):
+        raise Invalid("workshop.error.setup")
+    old = set(s.scalars(select(FacilitatorCity.city_id).where(FacilitatorCity.user_id == user.id)))
+    for city_id in old - wanted:
+        s.delete(s.get(FacilitatorCity, (user.id, city_id)))
+    for city_id in wanted - old:
+        s.add(FacilitatorCity(user_id=user.id, city_id=city_id))
+    s.flush()
+    repo.audit(s, "assign_cities", "user", user.id, user_id=actor.user_id, old=sorted(old), new=sorted(wanted))
+    return sorted(wanted)
+
+
+def assigned_cities(s: Session, actor: Actor, user_id: int | None = None) -> list[int]:
+    """The city ids assigned to a facilitator (default: the actor). Admins may ask about anyone,
+    a facilitator only about themself. An admin needs no assignment: any city is theirs."""
+    user_id = actor.user_id if user_id is None else _as_id(user_id)
+    if not (perm.can_administer(actor) or (perm.can_facilitate(actor) and user_id == actor.user_id)):
+        raise Refused("error.forbidden")
+    return sorted(s.scalars(select(FacilitatorCity.city_id).where(FacilitatorCity.user_id == user_id)))
+
+
+def setup_options(s: Session, actor: Actor) -> dict:
+    """What the new-session form offers this actor: their cities, the latest questionnaires (the
+    quick scan first) and the editable assessments of their cities. Ids are strings (form values)."""
+    scope = _city_scope(s, actor)
+    cities = select(City).order_by(City.name)
+    if scope is not None:
+        cities = cities.where(City.id.in_(scope))
+    versions = sorted(repo.latest_questionnaires(s), key=lambda v: v.questionnaire_id != "nlc-quick-scan")
+    questionnaires = []
+    for v in versions:
+        q = repo.questionnaire_model(v)
+        questionnaires.append({"id": str(v.id), "title": dict(q.title), "qid": v.questionnaire_id,
+                               "domains": [{"id": d.id, "title": dict(d.title), "count": len(d.questions)}
+                                           for d in q.domains]})
+    editable = (select(Assessment).join(City).where(Assessment.status.in_(EDITABLE))
+                .order_by(City.name, Assessment.year.desc(), Assessment.round.desc()))
+    if scope is not None:
+        editable = editable.where(Assessment.city_id.in_(scope))
+    return {
+        "cities": [{"id": str(c.id), "name": c.name} for c in s.scalars(cities)],
+        "questionnaires": questionnaires,
+        "assessments": [{"id": str(a.id), "city_id": str(a.city_id), "version_id": str(a.questionnaire_version_id),
+                         "label": f"{a.city.name} {a.year} · {a.round} ({a.status})"} for a in s.scalars(editable)],
+    }
 
 
 def questionnaire(w: Workshop) -> Questionnaire:
@@ -49,16 +136,19 @@ def current_question(w: Workshop) -> str:
 
 def create(s: Session, actor: Actor, city_id: int, version_id: int, domains: list[str],
            assessment_id: int | None = None) -> Workshop:
-    _facilitator(actor)
+    scope = _city_scope(s, actor)
     if assessment_id:
-        # The assessment to feed decides the city and the questionnaire version.
+        # The assessment to feed decides the city and the questionnaire version. One of a city
+        # outside the facilitator's is refused as if it did not exist: a foreign id leaks nothing.
         a = s.get(Assessment, assessment_id)
-        if a is None or a.status not in EDITABLE:
+        if a is None or a.status not in EDITABLE or (scope is not None and a.city_id not in scope):
             raise Invalid("workshop.error.assessment")
         city_id, version_id = a.city_id, a.questionnaire_version_id
     city, version = s.get(City, city_id), s.get(QuestionnaireVersion, version_id)
     if city is None or version is None:
         raise Invalid("workshop.error.setup")
+    if scope is not None and city.id not in scope:
+        raise Refused("workshop.error.city")
     q = repo.questionnaire_model(version)
     domains = [d for d in domains if d in {x.id for x in q.domains}]
     for _ in range(20):  # a clash among 887 million codes is rare; retry rather than fail
@@ -69,7 +159,8 @@ def create(s: Session, actor: Actor, city_id: int, version_id: int, domains: lis
                  domains=domains, assessment_id=assessment_id or None)
     s.add(w)
     s.flush()
-    repo.audit(s, "create", "workshop", w.id, user_id=actor.user_id, code=code)
+    repo.audit(s, "create", "workshop", w.id, user_id=actor.user_id, code=code, city=city_id,
+               assessment=assessment_id or None)
     return w
 
 
@@ -90,43 +181,62 @@ def for_trainer(s: Session, actor: Actor, code: str) -> Workshop:
 
 
 def control(s: Session, actor: Actor, code: str, action: str, value=None) -> Workshop:
-    """One console action: goto, next, previous, domain, reveal, lock, note, agree, pause, resume."""
+    """One console action: goto, next, previous, domain, reveal, lock, note, agree, pause, resume.
+    Audited with its actor (a note or agreed level only when it changes)."""
     w = for_trainer(s, actor, code)
     if w.status == "ended":
         raise Refused("workshop.error.ended")
     ids = question_ids(w)
     qid = current_question(w)
+    detail: dict = {"question": qid}
     if action == "next":
         w.position, w.revealed = min(len(ids) - 1, w.position + 1), False
     elif action == "previous":
         w.position, w.revealed = max(0, w.position - 1), False
     elif action == "goto":
-        w.position, w.revealed = max(0, min(len(ids) - 1, int(value))), False
+        try:
+            target = int(value)
+        except (TypeError, ValueError) as e:
+            raise Invalid("workshop.error.setup") from e
+        w.position, w.revealed = max(0, min(len(ids) - 1, target)), False
     elif action == "domain":
         first = next((i for i, x in enumerate(ids) if questionnaire(w).domain_of[x].id == value), None)
         if first is None:
             raise Invalid("workshop.error.setup")
         w.position, w.revealed = first, False
     elif action == "reveal":
-        w.revealed = bool(value)
+        w.revealed = detail["value"] = _flag(value)
     elif action == "lock":
-        w.locked = sorted(set(w.locked) | {qid}) if value else [x for x in w.locked if x != qid]
+        on = detail["value"] = _flag(value)
+        w.locked = sorted(set(w.locked) | {qid}) if on else [x for x in w.locked if x != qid]
     elif action == "note":
-        if len(str(value)) > MAX_NOTE:
-            raise Invalid("assessment.error.note_too_long")
-        w.notes = {**w.notes, qid: str(value)}
+        note = "" if value is None else str(value)
+        if len(note) > MAX_NOTE:
+            raise Invalid("assessment.error.note_too_long", max=MAX_NOTE)
+        old = w.notes.get(qid, "")
+        if note == old:
+            return w
+        w.notes = {**w.notes, qid: note}
+        detail.update(old=old, new=note)
     elif action == "agree":
         q = questionnaire(w)
+        old = w.agreed.get(qid)
         if value in ("", None):
             w.agreed = {k: v for k, v in w.agreed.items() if k != qid}
         elif str(value).isdigit() and 0 <= int(value) <= q.max_level:
             w.agreed = {**w.agreed, qid: int(value)}
         else:
             raise Invalid("assessment.error.bad_answer")
+        if w.agreed.get(qid) == old:
+            return w
+        detail.update(old=old, new=w.agreed.get(qid))
     elif action in ("pause", "resume"):
         w.status = "paused" if action == "pause" else "open"
     else:
         raise Invalid("workshop.error.setup")
+    if action in ("next", "previous", "goto", "domain"):
+        detail["to"] = current_question(w)
+    repo.audit(s, action, "workshop", w.id, user_id=actor.user_id, **detail)
     return w
 
 
@@ -175,25 +285,56 @@ def by_code(s: Session, code: str) -> Workshop:
     return w
 
 
-def join(s: Session, code: str, token: str, name: str, group: str) -> Participant:
+def join(s: Session, code: str, token: str, name: str, group: str, device: str = "") -> Participant:
+    """Join a room, or resume: the room's token (kept by the browser for this room) or the
+    browser's device id (kept for good, any room) finds the participant it joined as before, with
+    its answers. Only a new participant counts towards MAX_PARTICIPANTS."""
     w = by_code(s, code)
     if w.status == "ended":
         raise Refused("workshop.error.ended")
     if group not in RESPONDENT_GROUPS:
         raise Invalid("invite.error.group")
-    p = s.scalar(select(Participant).where(Participant.token == token, Participant.workshop_id == w.id)) if token else None
+    key = device_key(device)  # "" for no (or a malformed) device id
+    p = _by_token(s, w, token) or _by_device(s, w, key)
     if p is None:
-        p = Participant(workshop_id=w.id, token=secrets.token_urlsafe(24), display_name=name.strip()[:100], group=group)
-        s.add(p)
-        s.flush()
+        # Serialise new joins of this room, so neither the limit nor one device per room can be
+        # raced past (PostgreSQL: a row lock; SQLite: a racing second writer fails). Look again.
+        s.execute(select(Workshop.id).where(Workshop.id == w.id).with_for_update())
+        p = _by_device(s, w, key)
+    if p is not None:
+        if key and p.device is None and _by_device(s, w, key) is None:
+            p.device = key  # joined before it sent a device id: the device finds it from now on
+        repo.audit(s, "join", "workshop", w.id, participant=p.id, resumed=True)
+        return p
+    if participant_count(s, w) >= MAX_PARTICIPANTS:
+        raise Refused("workshop.error.full")
+    # A removed participant's device has no row any more: it may join again, as a new participant.
+    p = Participant(workshop_id=w.id, token=secrets.token_urlsafe(24), display_name=(name or "").strip()[:100],
+                    group=group, device=key or None)
+    s.add(p)
+    s.flush()
+    repo.audit(s, "join", "workshop", w.id, participant=p.id, resumed=False)
     return p
 
 
+def _by_token(s: Session, w: Workshop, token: str) -> Participant | None:
+    if not token or not isinstance(token, str):
+        return None
+    return s.scalar(select(Participant).where(Participant.token == token, Participant.workshop_id == w.id))
+
+
+def _by_device(s: Session, w: Workshop, key: str) -> Participant | None:
+    if not key:
+        return None
+    return s.scalar(select(Participant).where(Participant.device == key, Participant.workshop_id == w.id))
+
+
 def participant(s: Session, code: str, token: str) -> tuple[Workshop, Participant]:
+    """The room and the participant a browser's token stands for; NotFound once removed."""
     code = normalize_code(code)
     row = s.execute(select(Workshop, Participant).join(Participant, Participant.workshop_id == Workshop.id)
                     .where(Workshop.code == code, Participant.token == token)).first() \
-        if token and looks_like_code(code) else None
+        if token and isinstance(token, str) and looks_like_code(code) else None
     if row is None:
         raise NotFound(code)
     return row[0], row[1]
@@ -230,6 +371,36 @@ def spread(s: Session, w: Workshop, question_id: str):
 
 def participant_count(s: Session, w: Workshop) -> int:
     return s.scalar(select(func.count(Participant.id)).where(Participant.workshop_id == w.id)) or 0
+
+
+def participants(s: Session, actor: Actor, code: str) -> list[dict]:
+    """The room's participants for its trainer (or an admin), in order of joining."""
+    w = for_trainer(s, actor, code)
+    answers = (select(Vote.participant_id, func.count(Vote.id).label("n")).where(Vote.workshop_id == w.id)
+               .group_by(Vote.participant_id).subquery())
+    rows = s.execute(select(Participant, func.coalesce(answers.c.n, 0))
+                     .outerjoin(answers, answers.c.participant_id == Participant.id)
+                     .where(Participant.workshop_id == w.id).order_by(Participant.id)).all()
+    return [{"id": p.id, "name": p.display_name, "group": p.group, "answers": int(n),
+             "joined": p.joined_at.strftime("%Y-%m-%d %H:%M")} for p, n in rows]
+
+
+def remove_participant(s: Session, actor: Actor, code: str, participant_id: int) -> None:
+    """Take someone out of the room with all their answers: gone from the spread and from what
+    the end writes. Their browser's token finds nothing any more; their device may join again,
+    but only as a new participant with no answers."""
+    w = for_trainer(s, actor, code)
+    if w.status == "ended":
+        raise Refused("workshop.error.ended")  # what the end wrote stays as it was
+    pid = _as_id(participant_id)
+    p = s.get(Participant, pid) if pid is not None else None
+    if p is None or p.workshop_id != w.id:
+        raise NotFound(participant_id)
+    # Votes deleted explicitly (not left to ON DELETE CASCADE): the audit records how many.
+    removed = s.execute(delete(Vote).where(Vote.participant_id == p.id)).rowcount
+    s.delete(p)
+    s.flush()
+    repo.audit(s, "remove_participant", "workshop", w.id, user_id=actor.user_id, participant=pid, votes=removed)
 
 
 def summary(s: Session, actor: Actor, code: str) -> list[dict]:

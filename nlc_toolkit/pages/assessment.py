@@ -5,9 +5,9 @@ every write goes through db.assessments, which checks the user and the assessmen
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-import uuid
 from pathlib import Path
 
 import reflex as rx
@@ -15,9 +15,11 @@ import reflex as rx
 from ..components.i18n import localized, t, t_key
 from ..components.layout import loading_or_error, notice, page, status_badge
 from ..db import assessments as svc
+from ..db import files as evidence_files
 from ..db.models import RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..state.auth import AuthState
+from ..state.uploads import read_at_most
 from ..state.live import assessment_channel, hub
 
 logger = logging.getLogger(__name__)
@@ -27,11 +29,11 @@ MESSAGES = [
     "evidence.error.bad_link", "evidence.error.too_many", "evidence.error.not_found", "evidence.error.file_type",
     "evidence.error.file_size", "invite.error.group", "invite.error.email", "invite.error.already",
     "review.error.not_submitted", "review.error.comment_required", "assessment.saved", "assessment.submitted_ok",
-    "review.done", "invite.done", "error.session",
+    "review.done", "invite.done", "error.session", "evidence.error.too_many_files",
 ]
-ALLOWED_UPLOADS = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".csv", ".txt", ".png", ".jpg", ".jpeg"}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_ID = "evidence-upload"
+
+
 
 
 class AssessmentState(AuthState):
@@ -208,37 +210,56 @@ class AssessmentState(AuthState):
     def close_upload(self, _open: bool = False):
         self.upload_question = ""
 
+    def _refuse_upload(self, key: str):
+        self.message, self.message_is_error, self.upload_question = key, True, ""
+
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
-        question_id = self.upload_question
-        stored = []
-        for file in files:
-            name = Path(file.name or "file").name
-            if Path(name).suffix.lower() not in ALLOWED_UPLOADS:
-                self.message, self.message_is_error, self.upload_question = "evidence.error.file_type", True, ""
-                return
-            data = await file.read()
-            if len(data) > MAX_UPLOAD_BYTES:
-                self.message, self.message_is_error, self.upload_question = "evidence.error.file_size", True, ""
-                return
-            stored.append((name, data))
-        folder = rx.get_upload_dir() / "evidence" / str(self.assessment_id)
+        """Store evidence files. Order matters: the session and the permission first, then each
+        file's size (counted while reading) and type (name and first bytes), and only then the
+        disk. Anything refused leaves nothing behind."""
+        question_id = self.upload_question if isinstance(self.upload_question, str) else ""
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        if not self.assessment_id:  # the backend restarted: the URL says which assessment
+            self.assessment_id = self._id_from_url()
+        if not files:
+            return None
+        if len(files) > evidence_files.MAX_FILES_PER_UPLOAD:
+            return self._refuse_upload("evidence.error.too_many_files")
+        try:
+            with session_scope() as s:
+                svc.check_attach(s, actor, self.assessment_id, question_id, count=len(files))
+        except svc.NotFound:
+            self.error, self.upload_question = "not_found", ""
+            return None
+        except (svc.Invalid, svc.Refused) as e:
+            return self._refuse_upload(str(e))
         items = []
-        for name, data in stored:
-            safe = re.sub(r"[^\w.\-]+", "_", name)[-100:]
-            relative = f"evidence/{self.assessment_id}/{uuid.uuid4().hex}-{safe}"
-            items.append(({"kind": "file", "name": name, "path": relative}, relative, data))
-        # Write the files only once the answer accepts them: a refused upload leaves nothing behind.
+        for file in files:
+            name = Path(str(file.name or "file").replace("\\", "/")).name[:200] or "file"
+            data = await read_at_most(file, evidence_files.MAX_FILE_BYTES)
+            if data is None:
+                return self._refuse_upload("evidence.error.file_size")
+            if not evidence_files.accepted_type(name, data[:512]):
+                return self._refuse_upload("evidence.error.file_type")
+            items.append(({"kind": "file", "name": name,
+                           "path": evidence_files.new_relative_path(self.assessment_id, name)}, data))
+
+        def write_all():
+            for item, data in items:
+                evidence_files.write(item["path"], data)
+
         def attach(s, a):
-            for item, _, _ in items:
+            for item, _ in items:
                 svc.add_evidence(s, a, self.assessment_id, question_id, item)
-        folder.mkdir(parents=True, exist_ok=True)
-        for _, relative, data in items:
-            (rx.get_upload_dir() / relative).write_bytes(data)
+
+        await asyncio.to_thread(write_all)  # disk writes off the event loop
         result = self._run(attach, "assessment.saved")
         if self.message_is_error:
-            for _, relative, _ in items:
-                (rx.get_upload_dir() / relative).unlink(missing_ok=True)
+            for item, _ in items:
+                evidence_files.delete_if_unreferenced_path(item["path"])
         self.upload_question = ""
         return result
 
@@ -337,7 +358,9 @@ def evidence_list(question_id: rx.Var) -> rx.Component:
                 rx.icon(rx.cond(item["kind"] == "file", "paperclip", "link"), size=14),
                 rx.cond(
                     item["kind"] == "file",
-                    rx.link(item["name"], href=rx.get_upload_url(item["path"].to(str)), is_external=True),
+                    rx.link(item["name"], is_external=True,
+                            # served by /_evidence/ (who asks is checked there), never /_upload/
+                            href=rx.get_upload_url(item["path"].to(str)).replace("/_upload/evidence/", "/_evidence/")),
                     rx.link(item["url"], href=item["url"].to(str), is_external=True),
                 ),
                 rx.cond(AssessmentState.can_answer, rx.icon_button(

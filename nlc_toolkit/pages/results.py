@@ -24,6 +24,7 @@ from ..db.models import ACTION_STATUSES, RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..i18n import translate
 from ..state.auth import AuthState
+from ..state.uploads import read_at_most
 from ..state.live import HEARTBEAT, assessment_channel, hub, tab_connected
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ IMPORT_ID = "template-upload"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 FOLLOW_INTERVAL = 1.0  # seconds: the least time between two live re-reads of a dashboard
 PEERS_LABEL = {lang: translate("results.peer_median", lang) for lang in ("en", "fr", "ar")}
+
+
 
 
 def _slug(text: str) -> str:
@@ -298,27 +301,47 @@ class ResultsState(AuthState):
 
     @rx.event
     async def import_template(self, files: list[rx.UploadFile]):
+        """Import a filled template. The session is checked before reading, the size while
+        reading, and parsing and writing run in a worker thread: a large workbook must not stall
+        every other socket of the process (a live workshop included)."""
         self.problems = []
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
         if not files:
             return None
-        data = await files[0].read()
-        if len(data) > MAX_IMPORT_BYTES:
+        if len(files) > 1:
+            self.message, self.message_is_error, self.problems = "results.import_refused", True, ["one file at a time"]
+            return None
+        data = await read_at_most(files[0], MAX_IMPORT_BYTES)
+        if data is None:
             self.message, self.message_is_error, self.problems = "results.import_refused", True, ["the file is larger than 5 MB"]
             return None
-        outcome = {}
+        assessment_id, label, group = self._id(), str(self.import_label)[:200], self.import_group
+        group = group if group in RESPONDENT_GROUPS else "municipality"
 
-        def action(s, a):
-            outcome["problems"], outcome["count"] = svc.import_template(s, a, self._id(), data, self.import_label,
-                                                                         self.import_group)
-            if outcome["problems"]:
-                s.rollback()
+        def run() -> tuple[list[str], int]:
+            with session_scope() as s:
+                problems, count = svc.import_template(s, actor, assessment_id, data, label, group)
+                if problems:
+                    s.rollback()
+                return problems, count
 
-        result = self._act(action, "results.import_done")
-        if outcome.get("problems"):
-            self.message, self.message_is_error, self.problems = "results.import_refused", True, outcome["problems"]
-        elif "count" in outcome:
-            self.message_detail = str(outcome["count"])
-        return result
+        try:
+            problems, count = await asyncio.to_thread(run)
+        except (Invalid, Refused) as e:
+            self.message, self.message_detail, self.message_is_error = str(e), "", True
+            return None
+        except NotFound:
+            self.error = "not_found"
+            return None
+        if problems:
+            self.message, self.message_is_error, self.problems = "results.import_refused", True, problems
+            return None
+        self.message, self.message_detail, self.message_is_error = "results.import_done", str(count), False
+        hub.notify(assessment_channel(assessment_id), "answers")  # other open dashboards follow
+        self._reload(actor)
+        return None
 
 
 # ===================================================================== components

@@ -21,13 +21,33 @@ WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts 
 VOTES_INTERVAL = 0.15  # seconds: the least time between two refreshes caused by answers alone
 
 
-def room_snapshot(s, w) -> dict:
-    """The room's open question and controls, as plain values (all languages). Changes only when
-    the trainer acts, so it travels to the pages only then."""
+AUDIENCES = ("trainer", "presenter", "phone")
+# What an ended room shows the projector and the phones: that it has ended, nothing more. The
+# other keys stay, empty, so the pages render without errors.
+ENDED_ROOM = {"city": "", "status": "ended", "question": "", "position": 0, "total": 0, "domain": {}, "text": {},
+              "levels": [], "locked": False, "revealed": False, "agreed": "", "note": "", "domains": []}
+EMPTY_STATS = {"count": 0, "participants": 0, "distribution": [], "na": 0, "unknown": 0, "median": "–",
+               "spread": "–", "no_consensus": False}
+
+
+def _audience(audience: str) -> str:
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    return audience
+
+
+def room_snapshot(s, w, audience: str) -> dict:
+    """The room's open question and controls, as plain values (all languages), holding only what
+    the `audience` screen shows: the trainer everything; the presenter no trainer note and no
+    agreed level; a phone neither, nor the list of domains. An ended room shows the presenter and
+    the phones only that it has ended. Changes only when the trainer acts."""
+    if _audience(audience) != "trainer" and w.status == "ended":
+        return {**ENDED_ROOM, "code": w.code}
     q = svc.questionnaire(w)
     qid = svc.current_question(w)
     ids = svc.question_ids(w)
     question = q.question_by_id.get(qid)
+    trainer = audience == "trainer"
     return {
         "code": w.code,
         "city": w.city.name,
@@ -41,20 +61,27 @@ def room_snapshot(s, w) -> dict:
                     "descriptor": dict(question.levels[level.value])} for level in q.scale.levels] if question else [],
         "locked": qid in w.locked,
         "revealed": w.revealed,
-        "agreed": "" if qid not in w.agreed else str(w.agreed[qid]),
-        "note": w.notes.get(qid, ""),
-        "domains": [{"id": d.id, "title": dict(d.title)} for d in q.domains if not w.domains or d.id in w.domains],
+        "agreed": "" if not trainer or qid not in w.agreed else str(w.agreed[qid]),
+        "note": w.notes.get(qid, "") if trainer else "",
+        "domains": [{"id": d.id, "title": dict(d.title)} for d in q.domains if not w.domains or d.id in w.domains]
+        if audience != "phone" else [],
     }
 
 
-def stats_snapshot(s, w) -> dict:
-    """The live numbers of the open question: small, sent on every answer."""
+def stats_snapshot(s, w, audience: str) -> dict:
+    """The live numbers of the open question: small, sent on every answer. The trainer gets them
+    all; the presenter how many answered, and the rest only once revealed (nothing once ended);
+    a phone nothing (its page does not follow answers)."""
+    if _audience(audience) == "phone" or (audience == "presenter" and w.status == "ended"):
+        return dict(EMPTY_STATS)
     qid = svc.current_question(w)
     sp = svc.spread(s, w, qid) if qid else None
+    counts = {"count": sp.count if sp else 0, "participants": svc.participant_count(s, w)}
+    if audience == "presenter" and not w.revealed:
+        return {**EMPTY_STATS, **counts}
     total = max(1, sp.count if sp else 1)
     return {
-        "count": sp.count if sp else 0,
-        "participants": svc.participant_count(s, w),
+        **counts,
         "distribution": [{"level": str(i), "n": n, "pct": round(100 * n / total)} for i, n in
                          enumerate(sp.distribution)] if sp else [],
         "na": sp.na if sp else 0,
@@ -74,6 +101,7 @@ class RoomState(rx.State, mixin=True):
     As a mixin each page state gets its own copy of the vars and of `watch`."""
 
     CHANNELS: ClassVar[tuple[str, ...]] = ("control", "votes")  # which hub channels wake this page
+    AUDIENCE: ClassVar[str] = "phone"  # which screen this page is (see room_snapshot); the least by default
     code: str = ""
     room: dict = {}
     stats: dict = {}
@@ -84,9 +112,9 @@ class RoomState(rx.State, mixin=True):
             with session_scope() as s:
                 w = svc.by_code(s, self.code)
                 if not stats_only:
-                    self.room = room_snapshot(s, w)
+                    self.room = room_snapshot(s, w, self.AUDIENCE)
                 if "votes" in self.CHANNELS:
-                    self.stats = stats_snapshot(s, w)
+                    self.stats = stats_snapshot(s, w, self.AUDIENCE)
             return True
         except NotFound:
             self.room, self.stats = {}, {}
