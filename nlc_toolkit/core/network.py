@@ -28,6 +28,11 @@ def filter_frame(frame: pd.DataFrame, **criteria) -> pd.DataFrame:
     return frame[mask]
 
 
+# Peer statistics over fewer cities than this would give those cities' own scores away (the median
+# of one or two peers is their score); below it, pages say "too few peers" instead.
+MIN_PEERS = 3
+
+
 def peer_stats(frame: pd.DataFrame, domains: list[str]) -> pd.DataFrame:
     """Median and quartiles of each domain over the peers (rows: domains; NaN scores ignored)."""
     scores = frame[domains].astype(float)
@@ -47,9 +52,21 @@ def peers_of(frame: pd.DataFrame, city_row: pd.Series, by: list[str]) -> pd.Data
     return frame[mask]
 
 
+def peer_medians(latest: pd.DataFrame, domains: list[str], city_id: int, region: str, population_band: str) -> dict:
+    """{"n": peers, "domains": {id: median or None}} over the other cities of the same region and
+    population band; every median is None with fewer than MIN_PEERS peers."""
+    peers = latest[(latest["city_id"] != city_id) & (latest["region"] == region)
+                   & (latest["population_band"] == population_band)]
+    if len(peers) < MIN_PEERS:
+        return {"n": len(peers), "domains": {d: None for d in domains}}
+    medians = peers[domains].median()
+    return {"n": len(peers), "domains": {d: (None if pd.isna(v) else float(v)) for d, v in medians.items()}}
+
+
 def benchmark(city_row: pd.Series, peers: pd.DataFrame, domains: list[str]) -> pd.DataFrame:
-    """The city's domain scores beside its peers; `gap` = city - peer median, most negative first."""
-    stats = peer_stats(peers, domains)
+    """The city's domain scores beside its peers; `gap` = city - peer median, most negative first.
+    With fewer than MIN_PEERS peers the peer columns are empty."""
+    stats = peer_stats(peers if len(peers) >= MIN_PEERS else peers.iloc[0:0], domains)
     out = stats.assign(city=[float(city_row[d]) if pd.notna(city_row[d]) else np.nan for d in domains])
     out["gap"] = out["city"] - out["median"]
     return out

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from ..core import network as net
 from ..core import permissions as perm
 from ..core.permissions import Actor
 from ..core.questionnaire import Questionnaire
@@ -109,13 +110,7 @@ def peer_medians(s: Session, questionnaire_id: str, city_id: int, region: str, p
     frame, _, q = _frame(s, questionnaire_id, False)
     if q is None:
         return {"n": 0, "domains": {}}
-    from ..core.network import latest_per_city
-
-    latest = latest_per_city(frame)
-    peers = latest[(latest["city_id"] != city_id) & (latest["region"] == region)
-                   & (latest["population_band"] == population_band)]
-    medians = peers[[d.id for d in q.domains]].median()
-    return {"n": len(peers), "domains": {d: (None if pd.isna(v) else float(v)) for d, v in medians.items()}}
+    return net.peer_medians(net.latest_per_city(frame), [d.id for d in q.domains], city_id, region, population_band)
 
 
 def _frame(s: Session, questionnaire_id: str, include_unapproved: bool):

@@ -17,6 +17,12 @@ MESSAGES = ["error.forbidden", "admin.error.city", "admin.error.user", "admin.er
             "admin.saved"]
 
 
+def _id(value) -> int:
+    """A database id from client input (an event argument or a form field); 0 when it is none."""
+    text = str(value) if isinstance(value, (int, str)) else ""
+    return int(text) if text.isdigit() and len(text) < 12 else 0
+
+
 class AdminState(AuthState):
     loading: bool = True
     error: str = ""  # "", "forbidden" or "load"
@@ -78,24 +84,25 @@ class AdminState(AuthState):
     def create_user(self, form: dict):
         def action(s, a):
             user, password = svc.create_user(s, a, form.get("email", ""), form.get("name", ""), form.get("role", ""),
-                                             int(form["city"]) if form.get("city") else None)
+                                             _id(form.get("city")) or None)
             self.one_time_for, self.one_time_password = user.email, password
         result = self._run(action)
         return result
 
     @rx.event
-    def update_user(self, user_id: int, form: dict):
-        return self._run(lambda s, a: svc.update_user(s, a, user_id, form.get("role", ""),
-                                                      int(form["city"]) if form.get("city") else None))
+    def update_user(self, form: dict):
+        # The user id rides in a hidden field: a form's handler cannot close over foreach vars.
+        return self._run(lambda s, a: svc.update_user(s, a, _id(form.get("user_id")), str(form.get("role", "")),
+                                                      _id(form.get("city")) or None))
 
     @rx.event
     def set_active(self, user_id: int, active: bool):
-        return self._run(lambda s, a: svc.set_active(s, a, user_id, active))
+        return self._run(lambda s, a: svc.set_active(s, a, _id(user_id), active is True))
 
     @rx.event
     def reset_password(self, user_id: int, email: str):
         def action(s, a):
-            self.one_time_for, self.one_time_password = email, svc.reset_password(s, a, user_id)
+            self.one_time_for, self.one_time_password = str(email)[:254], svc.reset_password(s, a, _id(user_id))
         return self._run(action)
 
 
@@ -117,9 +124,11 @@ def user_row(user: rx.Var) -> rx.Component:
         rx.table.cell(user["email"]),
         rx.table.cell(user["name"]),
         rx.table.cell(rx.form(
-            rx.hstack(role_select(value=user["role"]), city_select(user["city_id"]),
-                      rx.button(t("admin.save"), size="1", variant="soft", type="submit"), wrap="wrap"),
-            on_submit=lambda form: AdminState.update_user(user["id"], form),
+            rx.hstack(rx.el.input(type="hidden", name="user_id", value=user["id"].to(str)),
+                      role_select(value=user["role"]), city_select(user["city_id"]),
+                      rx.button(t("admin.save"), size="1", variant="soft", type="submit", class_name="save-user"),
+                      wrap="wrap"),
+            on_submit=AdminState.update_user,
         )),
         rx.table.cell(rx.cond(user["active"], rx.badge(t("admin.active"), color_scheme="green"),
                               rx.badge(t("admin.inactive"), color_scheme="gray"))),

@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..components.i18n import t, t_key
 from ..components.layout import notice, page
+from ..core.redirects import safe_next
 from ..db import auth
 from ..db.session import session_scope
 from ..state.auth import AuthState
@@ -38,10 +39,8 @@ class LoginState(AuthState):
             role = result.user.role
         self.error, self.expired = "", False
         self._actor()
-        wanted = self.router.url.query_parameters.get("next", "")
-        # Only same-site paths: never an open redirect to another host.
-        target = wanted if wanted.startswith("/") and not wanted.startswith("//") and wanted != "/login" else None
-        return rx.redirect(target or self._home() if role else "/")
+        # Only same-site relative paths: never an open redirect to another host.
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next"), self._home() if role else "/"))
 
 
 @page("/login", title="Sign in · NLC Toolkit", on_load=[LoginState.load])

@@ -13,6 +13,7 @@ import reflex as rx
 from ..components import charts
 from ..components.i18n import localized, t
 from ..components.layout import loading_or_error, notice, page
+from ..core.network import MIN_PEERS
 from ..core import network as net
 from ..core.spreadsheets import safe
 from ..db import network as svc
@@ -404,6 +405,7 @@ def benchmark_tab() -> rx.Component:
             rx.badge(NetworkState.bench_peers.to(str), " ", t("network.peers"), id="peer-count"),
             wrap="wrap", align="center",
         ),
+        rx.cond(NetworkState.bench_peers < MIN_PEERS, rx.text(t("results.too_few_peers"), size="2", id="too-few-peers")),
         rx.box(rx.plotly(data=NetworkState.bench_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                width="100%", dir="ltr"),
         rx.text(t("network.furthest_below"), weight="bold"),

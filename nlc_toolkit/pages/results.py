@@ -15,6 +15,7 @@ import reflex as rx
 from ..components import charts
 from ..components.i18n import localized, t, t_key
 from ..components.layout import loading_or_error, notice, page, status_badge
+from ..core.network import MIN_PEERS
 from ..core.pdf import assessment_pdf
 from ..core.questionnaire import localized as pick
 from ..core.spreadsheets import answer_template, answers_csv, assessment_workbook
@@ -142,6 +143,10 @@ class ResultsState(AuthState):
         return pick(self.report.get("band") or {}, self.lang) or "–"
 
     @rx.var
+    def too_few_peers(self) -> bool:
+        return self.report.get("peer_count", 0) < MIN_PEERS
+
+    @rx.var
     def has_previous(self) -> bool:
         return bool(self.report.get("previous"))
 
@@ -203,7 +208,7 @@ class ResultsState(AuthState):
             [f"{i + 1}. {pick(d['title'], self.lang)[:28]}" for i, d in enumerate(domains)],
             [d["score"] or 0 for d in domains],
             [d["previous"] or 0 for d in domains] if previous else None, str(previous["year"]) if previous else "",
-            [d["peers"] or 0 for d in domains] if self.report.get("peer_count") else None, pick(PEERS_LABEL, self.lang),
+            [d["peers"] or 0 for d in domains] if self.too_few_peers is False else None, pick(PEERS_LABEL, self.lang),
             str(self.report.get("year", "")),
         )
 
@@ -501,6 +506,8 @@ def dashboard() -> rx.Component:
         rx.box(rx.plotly(data=ResultsState.radar.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                # Plotly lays out its SVG left to right only; inside an RTL page it shifts off screen.
                width="100%", id="radar", dir="ltr"),
+        rx.cond(ResultsState.too_few_peers, rx.text(t("results.too_few_peers"), size="2", color_scheme="gray",
+                                                    id="too-few-peers")),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("#"), rx.table.column_header_cell(t("results.domain")),

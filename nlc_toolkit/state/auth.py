@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.istate.storage import ClientStorageBase
 
 from ..core.permissions import Actor, home_route
 from ..db import auth
@@ -50,12 +51,30 @@ class AuthState(LangState):
         self._actor()
 
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         with session_scope() as s:
-            auth.sign_out(s, self.session_token)
-        self.session_token = ""
-        self.user_id, self.user_email, self.user_name, self.user_role, self.user_city_id = 0, "", "", "", 0
+            auth.sign_out(s, self.session_token, address=self.router.session.client_ip or "")
+        await self._forget_tab()
         return rx.redirect("/")
+
+    async def _forget_tab(self):
+        """Reset every state of this tab to its defaults (users lists, one-time passwords, reports
+        of the last user), keeping only what the browser itself stores for the next person: the
+        language and a phone's workshop ids; the session cookie is cleared."""
+        classes, pending = [], [self.get_root_state()]
+        while pending:
+            cls = pending.pop()
+            classes.append(cls)
+            pending.extend(cls.get_substates())
+        states = [await self.get_state(cls) for cls in classes]
+        kept = [(state, name, getattr(state, name)) for state in states
+                for name, field in type(state).__fields__.items()
+                if field._owner is type(state) and isinstance(field.default, ClientStorageBase)
+                and name != "session_token"]
+        for state in states[0].substates.values():  # not the root: it holds the hydration flag
+            state.reset()  # and, recursively, every substate loaded above
+        for state, name, value in kept:
+            setattr(state, name, value)
 
     def _home(self) -> str:
         return home_route(self.user_role)

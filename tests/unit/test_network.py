@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from nlc_toolkit.core.network import (
-    anonymised_names, benchmark, common_gaps, distribution, filter_frame, latest_per_city, peer_stats, peers_of,
+    MIN_PEERS, anonymised_names, benchmark, common_gaps, distribution, filter_frame, latest_per_city, peer_medians,
+    peer_stats, peers_of,
 )
 
 FRAME = pd.DataFrame([
@@ -45,6 +46,19 @@ def test_benchmark_gap():
     assert result.loc["d1", "gap"] == pytest.approx(30.0 - 40.0)
     assert result.loc["d2", "gap"] == pytest.approx(50.0 - 50.0)
     assert result["gap"].idxmin() == "d1"  # furthest below peers
+
+
+def test_peer_statistics_need_three_other_cities():
+    """The median of one or two peers is their own score: below MIN_PEERS nothing is shown."""
+    latest = latest_per_city(FRAME).rename(columns={"band": "population_band"})
+    city = latest[latest["city_id"] == 1].iloc[0]
+    assert MIN_PEERS == 3
+    assert peer_medians(latest, ["d1", "d2"], 1, "mena", "big") == {"n": 3, "domains": {"d1": 40.0, "d2": 50.0}}
+    two = latest[latest["city_id"] != 4]
+    assert peer_medians(two, ["d1", "d2"], 1, "mena", "big") == {"n": 2, "domains": {"d1": None, "d2": None}}
+    few = benchmark(city, peers_of(two, city, ["region"]), ["d1", "d2"])
+    assert few["median"].isna().all() and few["q1"].isna().all() and few["gap"].isna().all()
+    assert not benchmark(city, peers_of(latest, city, ["region"]), ["d1", "d2"])["median"].isna().any()
 
 
 def test_common_gaps_ranking():
