@@ -46,6 +46,8 @@ seed: migrate
 	$(BIN)/nlc seed-demo --cities 30 --seed 1 --if-empty
 
 run: seed
+	@echo "DEMO MODE: demo accounts with the known password 'demo-password' (see README)."
+	@echo "Never use this install for real data; production: NLC_ENV=production (see SECURITY.md)."
 	$(BIN)/reflex run --env prod
 
 dev: seed

@@ -3,8 +3,20 @@
 import reflex as rx
 
 from .components.layout import register_pages
+from .core import settings
 from .pages.evidence import evidence_guard
 from .pages import admin, assessment, assessments, home, live_room, login, network, results, workshops  # noqa: F401 - importing a page module registers its routes
+
+if settings.production():
+    # Production cannot start unsafe: demo passwords, no admin, an https address without Secure cookies.
+    from .db.production import UnsafeProduction, refuse_unsafe_start
+    from .db.session import session_scope
+
+    try:
+        with session_scope() as _session:
+            refuse_unsafe_start(_session)
+    except UnsafeProduction as e:
+        raise SystemExit(f"NLC_ENV=production: refusing to start:\n{e}") from None
 
 app = rx.App(
     html_lang="en",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.istate.storage import ClientStorageBase
 
+from ..core import settings
 from ..core.permissions import Actor, home_route
 from ..db import auth
 from ..db.assessments import actor_of
@@ -16,7 +17,10 @@ SESSION_COOKIE_AGE = int(auth.SESSION_MAX_AGE.total_seconds())
 
 
 class AuthState(LangState):
-    session_token: str = rx.Cookie("", name="nlc_session", same_site="strict", max_age=SESSION_COOKIE_AGE)
+    # Secure (HTTPS only) when the deployment says so (NLC_SECURE_COOKIES, on in production); the
+    # option is compiled into the frontend, so it is read when the app is built.
+    session_token: str = rx.Cookie("", name="nlc_session", same_site="strict", max_age=SESSION_COOKIE_AGE,
+                                   secure=settings.secure_cookies())
     user_id: int = 0
     user_email: str = ""
     user_name: str = ""
