@@ -5,7 +5,7 @@ import reflex as rx
 from .components.layout import register_pages
 from .core import settings
 from .pages.evidence import evidence_guard
-from .pages import admin, assessment, assessments, home, live_room, login, network, results, workshops  # noqa: F401 - importing a page module registers its routes
+from .pages import account, admin, assessment, assessments, home, live_room, login, network, results, workshops  # noqa: F401 - importing a page module registers its routes
 
 if settings.production():
     # Production cannot start unsafe: demo passwords, no admin, an https address without Secure cookies.

@@ -1,5 +1,7 @@
 """Sign in with email and password."""
 
+import asyncio
+
 import reflex as rx
 
 from ..components.i18n import t, t_key
@@ -9,36 +11,49 @@ from ..db import auth
 from ..db.session import session_scope
 from ..state.auth import AuthState
 
-LOGIN_ERRORS = ["auth.error.invalid", "auth.error.locked", "auth.error.inactive", "auth.error.empty"]
+LOGIN_ERRORS = ["auth.error.invalid", "auth.error.throttled", "auth.error.expired", "auth.error.inactive",
+                "auth.error.empty"]
+
+
+def _text(value, limit: int) -> str:
+    """A form field from the client: a string of bounded length, or nothing."""
+    return value[:limit] if isinstance(value, str) else ""
 
 
 class LoginState(AuthState):
     error: str = ""
-    locked_minutes: int = 0
+    wait_seconds: int = 0
     expired: bool = False
     ready: bool = False
 
     @rx.event
     def load(self):
-        self.error, self.locked_minutes = "", 0
+        self.error, self.wait_seconds = "", 0
         self.expired = self.router.url.query_parameters.get("expired") == "1"
         self.ready = True
 
     @rx.event
-    def submit(self, form: dict):
-        email, password = form.get("email", "").strip(), form.get("password", "")
+    async def submit(self, form: dict):
+        email, password = _text(form.get("email"), 254).strip(), _text(form.get("password"), 1000)
         if not email or not password:
             self.error = "auth.error.empty"
-            return
-        with session_scope() as s:
-            result = auth.sign_in(s, email, password)
-            if result.error:
-                self.error, self.locked_minutes = result.error, result.locked_minutes
-                return
-            self.session_token = result.token
-            role = result.user.role
-        self.error, self.expired = "", False
+            return None
+        address = self.router.session.client_ip or ""
+
+        def sign_in():  # argon2 costs tens of milliseconds of CPU by design: not on the event loop
+            with session_scope() as s:
+                result = auth.sign_in(s, email, password, address=address)
+                return result.error, result.wait_seconds, result.token, result.user.role if result.user else ""
+
+        error, wait, token, role = await asyncio.to_thread(sign_in)
+        if error:
+            self.error, self.wait_seconds = error, wait
+            return None
+        self.session_token = token
+        self.error, self.expired, self.wait_seconds = "", False, 0
         self._actor()
+        if self.must_change_password:
+            return rx.redirect("/account")
         # Only same-site relative paths: never an open redirect to another host.
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next"), self._home() if role else "/"))
 
@@ -59,8 +74,9 @@ def login() -> rx.Component:
                         LoginState.error != "",
                         notice(
                             t_key(LoginState.error, LOGIN_ERRORS),
-                            rx.cond(LoginState.locked_minutes > 0,
-                                    rx.text.span(" ", LoginState.locked_minutes.to(str), " ", t("auth.minutes"))),
+                            rx.cond(LoginState.wait_seconds > 0,
+                                    rx.text.span(" ", t("auth.wait"), " ", LoginState.wait_seconds.to(str), " ",
+                                                 t("auth.seconds"), id="login-wait")),
                             icon="triangle_alert", color="red", role="alert", id="login-error",
                         ),
                     ),

@@ -26,24 +26,35 @@ class AuthState(LangState):
     user_name: str = ""
     user_role: str = ""
     user_city_id: int = 0
+    must_change_password: bool = False  # signed in with a one-time password: only /account opens
 
     @rx.var
     def signed_in(self) -> bool:
         return self.user_id > 0
 
-    def _actor(self) -> Actor | None:
-        """The signed-in user, checked against the database (sessions expire and can be revoked)."""
+    def _actor(self, for_password_change: bool = False) -> Actor | None:
+        """The signed-in user, checked against the database on every event (sessions expire and
+        are revoked; role and city changes apply at once). Someone who still has a one-time
+        password gets no actor but on the page that changes it."""
+        token = self.session_token if isinstance(self.session_token, str) and len(self.session_token) < 200 else ""
         with session_scope() as s:
-            user = auth.user_for_token(s, self.session_token)
+            user = auth.user_for_token(s, token)
             if user is None:
                 self.user_id, self.user_email, self.user_name, self.user_role, self.user_city_id = 0, "", "", "", 0
+                self.must_change_password = False
                 return None
             self.user_id, self.user_email, self.user_role = user.id, user.email, user.role
             self.user_name, self.user_city_id = user.display_name or user.email, user.city_id or 0
+            self.must_change_password = user.must_change_password
+            if user.must_change_password and not for_password_change:
+                return None
             return actor_of(user)
 
     def _to_login(self):
-        """Send to sign-in, coming back here afterwards; `expired` tells the user why."""
+        """Send to sign-in, coming back here afterwards; `expired` tells the user why. Someone
+        signed in with a one-time password goes to the form that replaces it instead."""
+        if self.must_change_password and self.user_id:
+            return rx.redirect("/account")
         path = self.router.url.path or "/"
         reason = "&expired=1" if self.session_token else ""
         self.session_token = ""
