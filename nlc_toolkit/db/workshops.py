@@ -259,8 +259,9 @@ def end(s: Session, actor: Actor, code: str, group: str = "municipality", keep_p
             if qid not in w.agreed and note:
                 s.add(Answer(respondent_id=consensus.id, question_id=qid, value="", note=note))
         if keep_participants:
-            participants = s.scalars(select(Participant).where(Participant.workshop_id == w.id).order_by(Participant.id))
-            for number, p in enumerate(participants, start=1):
+            # Who is still in the room: a removed participant's answers left with them.
+            people = s.scalars(select(Participant).where(Participant.workshop_id == w.id).order_by(Participant.id))
+            for number, p in enumerate(people, start=1):
                 votes = s.scalars(select(Vote).where(Vote.participant_id == p.id)).all()
                 if not votes:
                     continue
@@ -297,9 +298,11 @@ def join(s: Session, code: str, token: str, name: str, group: str, device: str =
     key = device_key(device)  # "" for no (or a malformed) device id
     p = _by_token(s, w, token) or _by_device(s, w, key)
     if p is None:
-        # Serialise new joins of this room, so neither the limit nor one device per room can be
-        # raced past (PostgreSQL: a row lock; SQLite: a racing second writer fails). Look again.
-        s.execute(select(Workshop.id).where(Workshop.id == w.id).with_for_update())
+        # New joins of a room go one at a time, so neither the limit nor one device per room can
+        # be raced past: a no-op write holds the room's row (PostgreSQL) or the database's write
+        # lock (SQLite, where a SELECT ... FOR UPDATE locks nothing) until commit. Then look again.
+        room = Workshop.__table__
+        s.execute(room.update().where(room.c.id == w.id).values(position=room.c.position))
         p = _by_device(s, w, key)
     if p is not None:
         if key and p.device is None and _by_device(s, w, key) is None:

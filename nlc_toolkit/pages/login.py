@@ -75,8 +75,7 @@ def login() -> rx.Component:
                         notice(
                             t_key(LoginState.error, LOGIN_ERRORS),
                             rx.cond(LoginState.wait_seconds > 0,
-                                    rx.text.span(" ", t("auth.wait"), " ", LoginState.wait_seconds.to(str), " ",
-                                                 t("auth.seconds"), id="login-wait")),
+                                    rx.text.span(" ", t("auth.wait"), " ", LoginState.wait_seconds.to(str), id="login-wait")),
                             icon="triangle_alert", color="red", role="alert", id="login-error",
                         ),
                     ),

@@ -24,6 +24,8 @@ def room(migrated):
         city = repo.create_city(s, "Tangier", "Morocco", "mena", "500k_1m")
         editor = repo.create_user(s, "ed@tangier.org", PW, "city_editor", city)
         trainer = svc.actor_of(repo.create_user(s, "trainer@scn.org", PW, "facilitator"))
+        admin = svc.actor_of(repo.create_user(s, "admin@scn.org", PW, "admin"))
+        ws.assign_cities(s, admin, trainer.user_id, [city.id])  # facilitators work for their cities only
         a = svc.create(s, svc.actor_of(editor), city.id, version.id, 2026, 1)
         w = ws.create(s, trainer, city.id, version.id, ["mandate", "trust"], assessment_id=a.id)
         first = ws.current_question(w)

@@ -1,7 +1,10 @@
-"""Join codes, the spread of a room's answers, and the join rate limiter."""
+"""Join codes, device ids, the room limit, the spread of a room's answers, and the rate limiter."""
+
+import hashlib
 
 from nlc_toolkit.core.workshop import (
-    CODE_ALPHABET, RateLimiter, looks_like_code, new_code, normalize_code, spread_of,
+    CODE_ALPHABET, DEFAULT_MAX_PARTICIPANTS, RateLimiter, device_key, looks_like_code, max_participants, new_code,
+    normalize_code, spread_of,
 )
 
 
@@ -12,6 +15,22 @@ def test_codes_are_unambiguous():
     assert len(codes) > 490 and all(looks_like_code(c) for c in codes)
     assert normalize_code(" ab-c 23d ") == "ABC23D"
     assert not looks_like_code("ABC0EF") and not looks_like_code("ABCDE")
+
+
+def test_device_ids_are_checked_and_stored_hashed():
+    good = "Ab3_-" + "x" * 11  # 16 characters
+    assert device_key(good) == hashlib.sha256(good.encode()).hexdigest()
+    assert device_key("y" * 64) and len(device_key("y" * 64)) == 64
+    for bad in ("", "x" * 15, "x" * 65, "x" * 16 + " ", "x" * 16 + "\n", "é" * 16, "../" * 8, None, 12345678901234567,
+                ["x" * 16]):
+        assert device_key(bad) == ""
+
+
+def test_room_limit_from_the_environment():
+    assert max_participants({}) == DEFAULT_MAX_PARTICIPANTS == 1000
+    assert max_participants({"NLC_MAX_PARTICIPANTS": "250"}) == 250
+    for bad in ("", "many", "0", "-5", "1.5"):
+        assert max_participants({"NLC_MAX_PARTICIPANTS": bad}) == 1000
 
 
 def test_spread_of_answers():
@@ -36,6 +55,23 @@ def test_rate_limiter_counts_failures_per_client_within_the_window():
     assert not limiter.blocked("b")
     now[0] = 61
     assert not limiter.blocked("a")
+
+
+def test_rate_limiter_memory_stays_bounded():
+    now = [0.0]
+    limiter = RateLimiter(limit=3, window=60, clock=lambda: now[0])
+    for _ in range(1000):
+        limiter.failed("a")  # one client failing on and on keeps only `limit` times
+    assert len(limiter._failures["a"]) == 3 and limiter.blocked("a")
+    for i in range(50):
+        assert not limiter.blocked(f"nobody-{i}")  # asking adds no key
+    assert set(limiter._failures) == {"a"}
+    limiter.SWEEP_AT = 10
+    for i in range(10):
+        limiter.failed(f"client-{i}")
+    now[0] = 100  # every failure so far is stale
+    limiter.failed("late")
+    assert set(limiter._failures) == {"late"}
 
 
 def test_workshop_summary_workbook():
