@@ -175,7 +175,9 @@ def set_context(s: Session, actor: Actor, assessment_id: int, question_id: str, 
 def _answer_row(s: Session, actor: Actor, assessment_id: int, question_id: str) -> tuple[Assessment, Respondent, Answer | None]:
     a = load(s, actor, assessment_id)
     respondent = my_respondent(s, actor, a, create=True)
-    if respondent is None or not perm.can_answer(actor, a.city_id, True):
+    # A row the user got as the city's editor answers only while they still are; an invitation
+    # answers by itself.
+    if respondent is None or not perm.can_answer(actor, a.city_id, respondent.invited):
         raise Refused("error.forbidden")
     _editable(a)
     if question_id not in questionnaire_of(a).question_by_id:
@@ -341,14 +343,14 @@ def review(s: Session, actor: Actor, assessment_id: int, approve: bool, comment:
 
 def _still_belongs(r: Respondent, a: Assessment) -> bool:
     """Whether a respondent goes into the next round: named guests (a workshop consensus, a
-    paper questionnaire) do; people only while their account is active and still gives them
-    this city (role and city) or an invitation does."""
+    paper questionnaire) do; people only while their account is active and may still answer
+    here, as the city's editor (role and city) or by an invitation."""
     if r.user_id is None:
         return True
     user = r.user
     if user is None or not user.active:
         return False
-    return r.invited or perm.can_see_assessment(actor_of(user), a.city_id)
+    return r.invited or perm.can_manage_assessment(actor_of(user), a.city_id)
 
 
 def new_round(s: Session, actor: Actor, assessment_id: int) -> Assessment:

@@ -4,9 +4,10 @@ for a user of the assessment's city and of another city. Refusals change nothing
 import pytest
 from sqlalchemy import func, select
 
+from nlc_toolkit.db import admin as admin_svc
 from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db import repo
-from nlc_toolkit.db.models import Answer, AuditEvent
+from nlc_toolkit.db import auth, repo
+from nlc_toolkit.db.models import Answer, AuditEvent, User
 from nlc_toolkit.db.session import session_scope
 from tests.helpers import readme_example_text
 
@@ -17,21 +18,23 @@ ACTORS = [
     "admin", "network_staff", "facilitator",
     "editor_own", "editor_other", "viewer_own", "viewer_other",
     "respondent_invited", "respondent_stranger",
+    # Access follows the account: each of these answered or was invited, then an admin changed them.
+    "editor_moved", "editor_demoted", "invited_moved",
 ]
 
 # operation -> expected outcome per actor (in ACTORS order)
 MATRIX = {
-    "view":        [ALLOW, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN],
-    "listed":      [ALLOW, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN],
-    "create":      [ALLOW, REFUSED, REFUSED, ALLOW, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED],
-    "set_context": [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
-    "answer":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN],
-    "note":        [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN],
-    "evidence":    [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN],
-    "invite":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
-    "submit":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
-    "review":      [ALLOW, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
-    "new_round":   [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN],
+    "view":        [ALLOW, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, HIDDEN, ALLOW, HIDDEN],
+    "listed":      [ALLOW, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, ALLOW, HIDDEN, HIDDEN, ALLOW, HIDDEN],
+    "create":      [ALLOW, REFUSED, REFUSED, ALLOW, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED],
+    "set_context": [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, HIDDEN, REFUSED, HIDDEN],
+    "answer":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN, HIDDEN, REFUSED, HIDDEN],
+    "note":        [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN, HIDDEN, REFUSED, HIDDEN],
+    "evidence":    [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, ALLOW, HIDDEN, HIDDEN, REFUSED, HIDDEN],
+    "invite":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, HIDDEN, REFUSED, HIDDEN],
+    "submit":      [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, HIDDEN, REFUSED, HIDDEN],
+    "review":      [ALLOW, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, HIDDEN, REFUSED, HIDDEN],
+    "new_round":   [ALLOW, REFUSED, HIDDEN, ALLOW, HIDDEN, REFUSED, HIDDEN, REFUSED, HIDDEN, HIDDEN, REFUSED, HIDDEN],
 }
 
 
@@ -51,10 +54,23 @@ def world(migrated):
             "viewer_other": repo.create_user(s, "view@fes.org", PW, "city_viewer", other),
             "respondent_invited": repo.create_user(s, "ministry@gov.org", PW, "respondent"),
             "respondent_stranger": repo.create_user(s, "other@gov.org", PW, "respondent"),
+            "editor_moved": repo.create_user(s, "moved@tangier.org", PW, "city_editor", own),
+            "editor_demoted": repo.create_user(s, "demoted@tangier.org", PW, "city_editor", own),
+            "invited_moved": repo.create_user(s, "colleague@tangier.org", PW, "city_viewer", own),
         }
         actors = {k: svc.actor_of(u) for k, u in users.items()}
         a = svc.create(s, actors["editor_own"], own.id, version.id, 2026, 1)
         repo.add_respondent(s, a, "Ministry", "national", users["respondent_invited"])
+        for name in ("editor_moved", "editor_demoted"):  # they answered as the city's editors
+            svc.answer(s, actors[name], a.id, "mandate.lead_office", "1")
+        svc.invite(s, actors["editor_own"], a.id, "colleague@tangier.org", "Colleague", "municipality")
+        admin = actors["admin"]
+        admin_svc.update_user(s, admin, users["editor_moved"].id, "city_editor", other.id)
+        admin_svc.update_user(s, admin, users["editor_demoted"].id, "city_viewer", own.id)
+        admin_svc.update_user(s, admin, users["invited_moved"].id, "city_viewer", other.id)
+        s.flush()
+        # Each event re-derives the actor from the account, as the pages do.
+        actors.update({k: svc.actor_of(s.get(User, users[k].id)) for k in ("editor_moved", "editor_demoted", "invited_moved")})
         return {"actors": actors, "assessment": a.id, "version": version.id, "own": own.id}
 
 
@@ -141,6 +157,8 @@ def test_review_return_needs_a_comment_and_reopens(world):
 
 def test_bad_input_changes_nothing(world):
     editor = world["actors"]["editor_own"]
+    with session_scope() as s:
+        before = s.scalar(select(func.count(Answer.id)))
     cases = [
         (lambda s: svc.set_note(s, editor, world["assessment"], "mandate.lead_office", "x" * 2001), "assessment.error.note_too_long"),
         (lambda s: svc.answer(s, editor, world["assessment"], "mandate.lead_office", "9"), "assessment.error.bad_answer"),
@@ -153,7 +171,7 @@ def test_bad_input_changes_nothing(world):
             with session_scope() as s:
                 call(s)
     with session_scope() as s:
-        assert s.scalar(select(func.count(Answer.id))) == 0
+        assert s.scalar(select(func.count(Answer.id))) == before
 
 
 def test_audit_log_records_who_changed_which_answer(world):
@@ -164,7 +182,8 @@ def test_audit_log_records_who_changed_which_answer(world):
         svc.answer(s, editor, world["assessment"], "mandate.lead_office", "3")
         svc.set_note(s, editor, world["assessment"], "mandate.lead_office", "Decree 2025-14")
     with session_scope() as s:
-        events = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(["answer", "note"])).order_by(AuditEvent.id)).all()
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(["answer", "note"]),
+                                                    AuditEvent.user_id == editor.user_id).order_by(AuditEvent.id)).all()
         rows = [(e.user_id, e.action, e.detail["question"], e.detail["old"], e.detail["new"]) for e in events]
         assert rows == [
             (editor.user_id, "answer", "mandate.lead_office", None, "1"),
@@ -190,10 +209,41 @@ def test_new_round_copies_profile_answers_and_notes(world):
         assert view["answers"]["mandate.lead_office"] == {"value": "2", "note": "kept", "evidence": []}
 
 
+def test_role_city_change_deactivation_and_reset_end_the_sessions(world):
+    """The old access ends at the next event: the browser's session no longer opens anything."""
+    with session_scope() as s:
+        users = {email: s.scalar(select(User).where(User.email == email))
+                 for email in ("ed@tangier.org", "view@tangier.org", "ed@fes.org", "ministry@gov.org")}
+        tokens = {email: auth.sign_in(s, email, PW).token for email in users}
+        admin = world["actors"]["admin"]
+        admin_svc.update_user(s, admin, users["ed@tangier.org"].id, "city_editor", users["ed@fes.org"].city_id)
+        admin_svc.update_user(s, admin, users["view@tangier.org"].id, "city_editor", users["view@tangier.org"].city_id)
+        admin_svc.set_active(s, admin, users["ed@fes.org"].id, False)
+        admin_svc.reset_password(s, admin, users["ministry@gov.org"].id)
+    with session_scope() as s:
+        assert all(auth.user_for_token(s, token) is None for token in tokens.values())
+
+
+def test_next_round_copies_only_people_who_still_belong(world):
+    with session_scope() as s:
+        svc.answer(s, world["actors"]["editor_own"], world["assessment"], "mandate.lead_office", "2")
+        svc.submit(s, world["actors"]["editor_own"], world["assessment"])
+    with session_scope() as s:
+        copy = svc.new_round(s, world["actors"]["editor_own"], world["assessment"]).id
+    with session_scope() as s:
+        labels = sorted(r["label"] for r in svc.view(s, world["actors"]["admin"], copy)["respondents"])
+    # the editor, the invited ministry; not the moved editor, the demoted one (no longer an
+    # editor, never invited) nor the colleague invited before moving away
+    assert labels == ["Ministry", "ed"]
+
+
 def test_looking_at_an_assessment_adds_nobody_to_its_respondents(world):
-    for who in ("admin", "network_staff", "viewer_own"):
+    with session_scope() as s:
+        before = svc.view(s, world["actors"]["editor_own"], world["assessment"])["respondents"]
+    for who in ("admin", "network_staff", "viewer_own", "editor_demoted"):
         with session_scope() as s:
             svc.view(s, world["actors"][who], world["assessment"])
     with session_scope() as s:
         view = svc.view(s, world["actors"]["editor_own"], world["assessment"])
-        assert [r["group"] for r in view["respondents"]] == ["municipality", "national"]
+        assert view["respondents"] == before
+        assert [r["group"] for r in view["respondents"]][:2] == ["municipality", "national"]
