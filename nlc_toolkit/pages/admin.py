@@ -7,6 +7,7 @@ import reflex as rx
 from ..components.i18n import t, t_key
 from ..components.layout import loading_or_error, notice, page
 from ..db import admin as svc
+from ..db import workshops as workshop_svc
 from ..db.assessments import Invalid, Refused
 from ..db.models import ROLES
 from ..db.session import session_scope
@@ -14,7 +15,8 @@ from ..state.auth import AuthState
 
 logger = logging.getLogger(__name__)
 MESSAGES = ["error.forbidden", "admin.error.city", "admin.error.user", "admin.error.self", "admin.error.population_band",
-            "admin.saved"]
+            "admin.saved", "workshop.error.not_facilitator", "workshop.error.setup"]
+AUDIT_PER_PAGE = 50
 
 
 def _id(value) -> int:
@@ -29,6 +31,12 @@ class AdminState(AuthState):
     users: list[dict] = []
     cities: list[dict] = []
     audit: list[dict] = []
+    audit_total: int = 0
+    audit_page: int = 1
+    audit_filter: dict[str, str] = {"action": "", "who": "", "entity": ""}
+    facilitator_cities: dict[str, list[str]] = {}  # facilitator id -> assigned city ids
+    assign_user: str = ""  # the facilitator whose cities the dialog edits
+    assign_selected: list[str] = []
     message: str = ""
     message_detail: str = ""
     message_is_error: bool = False
@@ -39,7 +47,51 @@ class AdminState(AuthState):
         with session_scope() as s:
             self.users = svc.users(s, actor)
             self.cities = [dict(c, id=str(c["id"])) for c in svc.cities(s, actor)]
-            self.audit = svc.audit_log(s, actor)
+            self.facilitator_cities = {
+                str(u["id"]): [str(c) for c in workshop_svc.assigned_cities(s, actor, u["id"])]
+                for u in self.users if u["role"] == "facilitator"}
+            self._load_audit(s, actor)
+
+    def _load_audit(self, s, actor) -> None:
+        self.audit, self.audit_total = svc.audit_page(s, actor, page=self.audit_page, per_page=AUDIT_PER_PAGE,
+                                                      **self.audit_filter)
+
+    @rx.var
+    def audit_pages(self) -> int:
+        return max(1, -(-self.audit_total // AUDIT_PER_PAGE))
+
+    @rx.event
+    def filter_audit(self, form: dict):
+        self.audit_filter = {k: str(form.get(k) or "")[:100] for k in ("action", "who", "entity")}
+        self.audit_page = 1
+        return self._run(lambda s, a: self._load_audit(s, a), quiet=True)
+
+    @rx.event
+    def turn_audit_page(self, step: int):
+        wanted = self.audit_page + (1 if step == 1 else -1)
+        self.audit_page = min(max(1, wanted), self.audit_pages)
+        return self._run(lambda s, a: self._load_audit(s, a), quiet=True)
+
+    @rx.event
+    def open_assign(self, user_id: str):
+        self.assign_user = str(user_id)
+        self.assign_selected = list(self.facilitator_cities.get(self.assign_user, []))
+
+    @rx.event
+    def close_assign(self, _open: bool = False):
+        self.assign_user, self.assign_selected = "", []
+
+    @rx.event
+    def toggle_assign(self, city_id: str):
+        city_id = str(city_id)
+        rest = [c for c in self.assign_selected if c != city_id]
+        self.assign_selected = rest if city_id in self.assign_selected else [*rest, city_id]
+
+    @rx.event
+    def save_assign(self):
+        user_id, cities = _id(self.assign_user), [_id(c) for c in self.assign_selected]
+        self.assign_user = ""
+        return self._run(lambda s, a: workshop_svc.assign_cities(s, a, user_id, [c for c in cities if c]))
 
     @rx.event
     def load(self):
@@ -57,11 +109,14 @@ class AdminState(AuthState):
             self.error = "load"
         self.loading = False
 
-    def _run(self, action):
+    def _run(self, action, quiet: bool = False):
+        """Run a service call as the signed-in admin and re-read the page; `quiet`: a read only
+        (no "saved" message, the one-time password stays shown)."""
         actor = self._actor()
         if actor is None:
             return self._to_login()
-        self.one_time_password = ""
+        if not quiet:
+            self.one_time_password = ""
         try:
             with session_scope() as s:
                 action(s, actor)
@@ -70,6 +125,8 @@ class AdminState(AuthState):
             return None
         except Invalid as e:
             self.message, self.message_detail, self.message_is_error = str(e), e.values.get("reason", ""), True
+            return None
+        if quiet:
             return None
         self.message, self.message_detail, self.message_is_error = "admin.saved", "", False
         self._load(actor)
@@ -133,6 +190,10 @@ def user_row(user: rx.Var) -> rx.Component:
         rx.table.cell(rx.cond(user["active"], rx.badge(t("admin.active"), color_scheme="green"),
                               rx.badge(t("admin.inactive"), color_scheme="gray"))),
         rx.table.cell(rx.hstack(
+            rx.cond(user["role"] == "facilitator", rx.button(
+                t("admin.facilitator_cities"), " (",
+                AdminState.facilitator_cities[user["id"].to(str)].to(list[str]).length().to(str), ")",
+                size="1", variant="soft", on_click=AdminState.open_assign(user["id"].to(str)), class_name="assign-cities")),
             rx.button(rx.cond(user["active"], t("admin.deactivate"), t("admin.activate")), size="1", variant="soft",
                       color_scheme=rx.cond(user["active"], "red", "green"),
                       on_click=AdminState.set_active(user["id"], ~user["active"].to(bool))),
@@ -194,7 +255,41 @@ def cities_tab() -> rx.Component:
     )
 
 
+def assign_dialog() -> rx.Component:
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("admin.facilitator_cities")),
+        rx.box(rx.foreach(AdminState.cities, lambda c: rx.el.label(
+            rx.el.input(type="checkbox", checked=AdminState.assign_selected.contains(c["id"]),
+                        on_change=AdminState.toggle_assign(c["id"])), " ", c["name"],
+            display="block", class_name="assign-city")), column_width="14em", id="assign-cities"),
+        rx.hstack(
+            rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
+            rx.button(t("admin.assign"), on_click=AdminState.save_assign, id="save-assign"),
+            justify="end", padding_top="1em"),
+    ), open=AdminState.assign_user != "", on_open_change=AdminState.close_assign)
+
+
+def audit_filters() -> rx.Component:
+    return rx.form(rx.hstack(
+        *[rx.input(name=k, placeholder=t(label), aria_label=t(label), size="1", id=f"audit-{k}")
+          for k, label in (("action", "admin.action"), ("who", "admin.who"), ("entity", "admin.what"))],
+        rx.button(t("admin.filter"), type="submit", size="1", id="audit-filter"),
+        rx.spacer(),
+        rx.button(t("assessment.previous"), size="1", variant="soft", on_click=AdminState.turn_audit_page(-1),
+                  disabled=AdminState.audit_page <= 1, id="audit-previous"),
+        rx.text(AdminState.audit_page.to(str), " / ", AdminState.audit_pages.to(str), " · ",
+                AdminState.audit_total.to(str), size="2", id="audit-position"),
+        rx.button(t("assessment.next"), size="1", variant="soft", on_click=AdminState.turn_audit_page(1),
+                  disabled=AdminState.audit_page >= AdminState.audit_pages, id="audit-next"),
+        wrap="wrap", align="center", width="100%",
+    ), on_submit=AdminState.filter_audit, width="100%")
+
+
 def audit_tab() -> rx.Component:
+    return rx.vstack(audit_filters(), audit_table(), width="100%")
+
+
+def audit_table() -> rx.Component:
     return rx.box(rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
             "admin.when", "admin.who", "admin.action", "admin.what", "admin.detail")])),
@@ -234,6 +329,7 @@ def admin() -> rx.Component:
                         rx.tabs.content(audit_tab(), value="audit", padding_top="1em"),
                         default_value="users", width="100%",
                     ),
+                    assign_dialog(),
                     width="100%",
                 ),
             ),

@@ -6,13 +6,14 @@ so a reload or a lost connection rejoins them with their answers intact."""
 from __future__ import annotations
 
 import re
+import secrets
 from typing import ClassVar
 
 import reflex as rx
 
 from ..components.i18n import localized, t, t_key
 from ..components.layout import notice, page
-from ..core.workshop import RateLimiter, join_link, normalize_code
+from ..core.workshop import code_lookups, device_key, join_link, normalize_code
 from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS
@@ -23,9 +24,21 @@ from ..state.live import hub
 from ..state.workshop import RoomState
 
 JOIN_ERRORS = ["workshop.error.code", "workshop.error.ended", "workshop.error.paused", "workshop.error.locked",
-               "workshop.error.rate", "invite.error.group", "assessment.error.bad_answer"]
-# Join codes must not be guessable by trying many: ten wrong codes a minute per client address.
-join_limiter = RateLimiter(limit=10, window=60)
+               "workshop.error.rate", "workshop.error.full", "invite.error.group", "assessment.error.bad_answer"]
+# Join codes must not be guessable by trying many: ten wrong codes a minute per client address,
+# counted together on every route that looks a code up (core.workshop.code_lookups).
+
+
+def _look_up(state, code: str) -> bool:
+    """Whether the room behind `code` was loaded into `state`; a wrong code counts against the
+    client's address, and a client stopped by the limit gets no answer at all."""
+    client = state.router.session.client_ip or "?"
+    if code_lookups.blocked(client):
+        return False
+    if state._load_room():
+        return True
+    code_lookups.failed(client)
+    return False
 
 
 def distribution_bars(room: rx.Var, stats: rx.Var, preview: bool = False) -> rx.Component:
@@ -75,6 +88,7 @@ def level_cards(room: rx.Var, pick, also: rx.Var | str = "") -> rx.Component:
 
 
 class PresenterState(RoomState, AuthState):
+    AUDIENCE: ClassVar[str] = "presenter"  # the projector: the spread only once revealed, no trainer notes
     missing: bool = False
     join_url: str = ""
     qr_svg: str = ""
@@ -96,7 +110,7 @@ class PresenterState(RoomState, AuthState):
     def load(self):
         match = re.fullmatch(r"/w/([A-Za-z0-9]+)/present/?", self.router.url.path or "")
         self.code = normalize_code(match.group(1) if match else "")
-        self.missing = not self._load_room()
+        self.missing = not _look_up(self, self.code)
         self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
         also = self.router.url.query_parameters.get("also", "")
         self.also = also if also in LANGUAGES else ""
@@ -109,6 +123,9 @@ class ParticipantState(RoomState, AuthState):
     CHANNELS: ClassVar[tuple[str, ...]] = ("control",)  # a participant is not woken by the others' answers
     participant_token: str = rx.LocalStorage("", name="nlc_ws_participant")
     participant_code: str = rx.LocalStorage("", name="nlc_ws_code")
+    # This browser, for good (any room): joining a room again resumes its participant instead of
+    # adding a voter, even when the room's own token was lost.
+    device: str = rx.LocalStorage("", name="nlc_device")
     typed_code: str = ""
     name: str = ""
     group: str = "municipality"
@@ -139,12 +156,14 @@ class ParticipantState(RoomState, AuthState):
     @rx.event
     def load(self):
         self.error, self.ready = "", True
-        wanted = normalize_code(self.router.url.query_parameters.get("code", ""))
+        wanted = self.router.url.query_parameters.get("code", "")
+        wanted = normalize_code(wanted if isinstance(wanted, str) else "")
         self.typed_code = wanted or self.typed_code
         # A returning participant (same browser, same code) rejoins without typing anything.
-        if self.participant_token and self.participant_code and (not wanted or wanted == self.participant_code):
-            self.code = self.participant_code
-            if self._load_room() and self._load_mine():
+        stored = normalize_code(self.participant_code if isinstance(self.participant_code, str) else "")
+        if self.participant_token and stored and (not wanted or wanted == stored):
+            self.code = stored
+            if _look_up(self, self.code) and self._load_mine():
                 self.joined = self.room.get("status") != "ended"
                 if self.joined:
                     return ParticipantState.watch
@@ -153,11 +172,11 @@ class ParticipantState(RoomState, AuthState):
 
     @rx.event
     def set_typed_code(self, value: str):
-        self.typed_code = value.upper()[:12]
+        self.typed_code = str(value).upper()[:12]
 
     @rx.event
     def set_name(self, value: str):
-        self.name = value[:100]
+        self.name = str(value)[:100]
 
     @rx.event
     def set_group(self, value: str):
@@ -166,16 +185,19 @@ class ParticipantState(RoomState, AuthState):
     @rx.event
     async def join(self, form: dict | None = None):
         client = self.router.session.client_ip or "?"
-        if join_limiter.blocked(client):
+        if code_lookups.blocked(client):
             self.error = "workshop.error.rate"
             return None
-        code = normalize_code(self.typed_code)
+        code = normalize_code(self.typed_code if isinstance(self.typed_code, str) else "")
+        if not device_key(self.device):
+            self.device = secrets.token_urlsafe(24)
+        token = self.participant_token if isinstance(self.participant_token, str) and self.participant_code == code else ""
         try:
             with session_scope() as s:
-                p = svc.join(s, code, self.participant_token if self.participant_code == code else "", self.name, self.group)
+                p = svc.join(s, code, token, str(self.name)[:100], self.group, device=self.device)
                 token = p.token
         except NotFound:
-            join_limiter.failed(client)
+            code_lookups.failed(client)
             self.error = "workshop.error.code"
             return None
         except (Refused, Invalid) as e:
@@ -191,8 +213,9 @@ class ParticipantState(RoomState, AuthState):
     @rx.event
     async def pick(self, value: str):
         if not self.code and self.participant_code:  # the backend restarted: the browser remembers the room
-            self.code = self.participant_code
+            self.code = normalize_code(str(self.participant_code))
             self._load_room()
+        value = str(value)[:20]
         previous = self.mine
         self.mine = value
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import ClassVar
 
 import reflex as rx
 
@@ -11,10 +12,9 @@ from ..components.i18n import localized, t, t_key
 from ..components.layout import loading_or_error, notice, page
 from ..core.spreadsheets import workshop_workbook
 from ..core.workshop import join_link, normalize_code
-from ..db import repo
 from ..db import workshops as svc
 from ..db.assessments import Invalid, NotFound, Refused
-from ..db.models import RESPONDENT_GROUPS, Assessment, City
+from ..db.models import RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..state.auth import AuthState
 from ..state.live import assessment_channel, hub
@@ -24,7 +24,8 @@ from .live_room import distribution_bars, level_cards
 logger = logging.getLogger(__name__)
 MESSAGES = ["error.forbidden", "workshop.error.setup", "workshop.error.assessment", "workshop.error.ended",
             "assessment.error.locked", "assessment.error.note_too_long", "assessment.error.bad_answer",
-            "invite.error.group", "workshop.ended_ok", "admin.saved"]
+            "invite.error.group", "workshop.ended_ok", "admin.saved", "workshop.participant_removed",
+            "workshop.error.city"]
 
 
 STATUS_KEYS = [f"workshop.status.{s}" for s in ("open", "paused", "ended")]
@@ -52,19 +53,12 @@ class WorkshopsState(AuthState):
             with session_scope() as s:
                 self.sessions = [{"code": w.code, "city": w.city.name, "status": w.status,
                                   "created": w.created_at.strftime("%Y-%m-%d %H:%M")} for w in svc.mine(s, actor)]
-                self.cities = [{"id": str(c.id), "name": c.name} for c in s.query(City).order_by(City.name)]
-                # The quick scan first: it is the workshop questionnaire by default.
-                versions = sorted(repo.latest_questionnaires(s), key=lambda v: v.questionnaire_id != "nlc-quick-scan")
-                models = [(v, repo.questionnaire_model(v)) for v in versions]
-                self.questionnaires = [{"id": str(v.id), "title": dict(q.title), "qid": v.questionnaire_id,
-                                        "domains": [{"id": d.id, "title": dict(d.title), "count": len(d.questions)}
-                                                    for d in q.domains]}
-                                       for v, q in models]
+                # Only the cities (and their open assessments) this trainer is assigned to.
+                options = svc.setup_options(s, actor)
+                self.cities, self.questionnaires = options["cities"], options["questionnaires"]
+                self.assessments = options["assessments"]
                 self.chosen_questionnaire = self.questionnaires[0]["id"] if self.questionnaires else ""
                 self.chosen_domains = []
-                self.assessments = [{"id": str(a.id), "city_id": str(a.city_id), "version_id": str(a.questionnaire_version_id),
-                                     "label": f"{a.city.name} {a.year} · {a.round} ({a.status})"}
-                                    for a in s.query(Assessment).filter(Assessment.status.in_(("draft", "returned")))]
             self.error = ""
         except Refused:
             self.error = "forbidden"
@@ -106,6 +100,7 @@ class WorkshopsState(AuthState):
 
 
 class ConsoleState(RoomState, AuthState):
+    AUDIENCE: ClassVar[str] = "trainer"  # the console sees everything, before the room does
     loading: bool = True
     error: str = ""
     message: str = ""
@@ -113,6 +108,22 @@ class ConsoleState(RoomState, AuthState):
     qr_svg: str = ""
     has_assessment: bool = False
     summary: list[dict] = []
+    participants: list[dict] = []
+
+    def _on_change(self, control: bool = True) -> None:
+        super()._on_change(control)
+        self._load_participants()
+
+    def _load_participants(self) -> None:
+        actor = self._actor()
+        if actor is None:
+            self.participants = []
+            return
+        try:
+            with session_scope() as s:
+                self.participants = svc.participants(s, actor, self.code)
+        except (NotFound, Refused):
+            self.participants = []
 
     def _code_from_url(self) -> str:
         match = re.fullmatch(r"/workshops/([A-Za-z0-9]+)/?", self.router.url.path or "")
@@ -129,8 +140,9 @@ class ConsoleState(RoomState, AuthState):
         try:
             with session_scope() as s:
                 w = svc.for_trainer(s, actor, self.code)
-                self.room, self.stats = room_snapshot(s, w), stats_snapshot(s, w)
+                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
                 self.has_assessment = w.assessment_id is not None
+                self.participants = svc.participants(s, actor, self.code)
                 if w.status == "ended":
                     self.summary = svc.summary(s, actor, self.code)
             self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
@@ -151,7 +163,7 @@ class ConsoleState(RoomState, AuthState):
         try:
             with session_scope() as s:
                 w = svc.control(s, actor, self.code, action, value)
-                self.room, self.stats = room_snapshot(s, w), stats_snapshot(s, w)
+                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
             self.message = ""
         except (Invalid, Refused, NotFound) as e:
             self.message = str(e) if not isinstance(e, NotFound) else "error.forbidden"
@@ -189,7 +201,27 @@ class ConsoleState(RoomState, AuthState):
 
     @rx.event
     async def save_note(self, value: str):
-        return await self._control("note", value)
+        return await self._control("note", str(value))
+
+    @rx.event
+    async def remove_participant(self, participant_id: int):
+        """Take someone out of the room, their answers with them (a second phone, a stranger)."""
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            with session_scope() as s:
+                svc.remove_participant(s, actor, self.code, participant_id)
+                w = svc.for_trainer(s, actor, self.code)
+                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
+                self.participants = svc.participants(s, actor, self.code)
+            self.message = "workshop.participant_removed"
+        except (Invalid, Refused, NotFound) as e:
+            self.message = str(e) if not isinstance(e, NotFound) else "error.forbidden"
+            return None
+        await hub.publish(self.code, "votes")  # the projector's counts
+        await hub.publish(self.code, "control")  # the removed phone learns it is out
+        return None
 
     @rx.event
     async def end(self, form: dict):
@@ -198,8 +230,8 @@ class ConsoleState(RoomState, AuthState):
             return self._to_login()
         try:
             with session_scope() as s:
-                w = svc.end(s, actor, self.code, form.get("group") or "municipality", form.get("keep") == "on")
-                self.room, self.stats = room_snapshot(s, w), stats_snapshot(s, w)
+                w = svc.end(s, actor, self.code, str(form.get("group") or "municipality"), form.get("keep") == "on")
+                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
                 fed = w.assessment_id
             with session_scope() as s:
                 self.summary = svc.summary(s, actor, self.code)
@@ -294,6 +326,24 @@ def workshops() -> rx.Component:
     )
 
 
+def participants_card() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading(t("workshop.participants"), " (", ConsoleState.participants.length().to(str), ")", size="3", as_="h2"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                "workshop.your_name", "invite.group", "workshop.answers", "workshop.joined", "admin.actions")])),
+            rx.table.body(rx.foreach(ConsoleState.participants, lambda p: rx.table.row(
+                rx.table.cell(rx.cond(p["name"] != "", p["name"], "–")),
+                rx.table.cell(t_key(p["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group.")),
+                rx.table.cell(p["answers"].to(str)), rx.table.cell(p["joined"]),
+                rx.table.cell(rx.button(t("workshop.remove"), size="1", variant="soft", color_scheme="red",
+                                        on_click=ConsoleState.remove_participant(p["id"]),
+                                        aria_label=t("workshop.remove"), class_name="remove-participant")),
+                class_name="participant-row", data_participant=p["id"]))),
+            size="1", width="100%"), overflow_x="auto", width="100%", max_height="16em", overflow_y="auto"),
+        width="100%"), width="100%", id="participants")
+
+
 def console() -> rx.Component:
     room, stats = ConsoleState.room, ConsoleState.stats
     return rx.vstack(
@@ -360,6 +410,7 @@ def console() -> rx.Component:
                 wrap="wrap", align="center")),
             rx.button(t("workshop.end"), type="submit", color_scheme="red", id="ws-end"),
         ), on_submit=ConsoleState.end), width="100%"),
+        participants_card(),
         rx.cond(ConsoleState.summary.length() > 0, rx.vstack(
             rx.heading(t("workshop.summary"), size="4", as_="h2"),
             rx.hstack(
