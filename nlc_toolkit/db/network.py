@@ -158,3 +158,10 @@ def _frame(s: Session, questionnaire_id: str, include_unapproved: bool):
         _cache[fingerprint] = (frame, pd.DataFrame(level_rows, columns=["assessment", "question", "level"]))
     frame, levels = _cache[fingerprint]
     return frame.copy(), levels, q_latest
+
+
+def record_export(s: Session, actor: Actor, questionnaire_id: str, kind: str, anonymised: bool) -> None:
+    """Note in the audit log who exported the network view."""
+    _check(actor)
+    repo.audit(s, "export", "network", str(questionnaire_id)[:100], user_id=actor.user_id,
+               kind=kind if kind in ("csv", "xlsx") else "other", anonymised=bool(anonymised))

@@ -219,3 +219,13 @@ def import_template(s: Session, actor: Actor, assessment_id: int, data: bytes, l
 
 def questionnaire_for(s: Session, actor: Actor, assessment_id: int):
     return questionnaire_of(load(s, actor, assessment_id))
+
+
+DOWNLOAD_KINDS = ("pdf", "xlsx", "csv", "template")
+
+
+def record_download(s: Session, actor: Actor, assessment_id: int, kind: str) -> None:
+    """Note in the audit log who took which copy of an assessment out of the app."""
+    a = load(s, actor, assessment_id)
+    repo.audit(s, "download", "assessment", a.id, user_id=actor.user_id,
+               kind=kind if kind in DOWNLOAD_KINDS else "other")

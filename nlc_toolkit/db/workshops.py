@@ -417,3 +417,8 @@ def summary(s: Session, actor: Actor, code: str) -> list[dict]:
                      "agreed": w.agreed.get(qid), "note": w.notes.get(qid, "")})
     return rows
 
+
+
+def record_export(s: Session, actor: Actor, w: Workshop, kind: str) -> None:
+    """Note in the audit log who took the session's record out of the app."""
+    repo.audit(s, "export", "workshop", w.id, user_id=actor.user_id, kind=kind if kind in ("pdf", "xlsx") else "other")

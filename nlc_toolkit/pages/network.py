@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -260,20 +261,32 @@ class NetworkState(AuthState):
             out[d.id] = view[d.id].round(1)
         return out.map(safe)
 
+    def _exported(self, kind: str) -> str | None:
+        """Record the export in the audit log; the file's name (safe parts only), or None."""
+        actor = self._actor()
+        if actor is None:
+            return None
+        with session_scope() as s:
+            svc.record_export(s, actor, self.questionnaire_id, kind, self.anonymise)
+        slug = re.sub(r"[^a-z0-9.-]+", "-", str(self.questionnaire_id).lower())[:60] or "network"
+        return f"nlc-network-{slug}.{kind}"
+
     @rx.event
     def export_csv(self):
-        if self._actor() is None:
+        filename = self._exported("csv")
+        if filename is None:
             return self._to_login()
         data = ("\ufeff" + self._export_frame().to_csv(index=False)).encode("utf-8")
-        return rx.download(data=data, filename=f"nlc-network-{self.questionnaire_id}.csv")
+        return rx.download(data=data, filename=filename)
 
     @rx.event
     def export_xlsx(self):
-        if self._actor() is None:
+        filename = self._exported("xlsx")
+        if filename is None:
             return self._to_login()
         buffer = io.BytesIO()
         self._export_frame().to_excel(buffer, index=False, sheet_name="network")
-        return rx.download(data=buffer.getvalue(), filename=f"nlc-network-{self.questionnaire_id}.xlsx")
+        return rx.download(data=buffer.getvalue(), filename=filename)
 
     # ----------------------------------------------------------------- figures from plain rows
 

@@ -41,7 +41,16 @@ PEERS_LABEL = {lang: translate("results.peer_median", lang) for lang in ("en", "
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "city"
+    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()[:60] or "x"
+
+
+def _file_name(report: dict, kind: str, lang: str) -> str:
+    """A download's name from safe parts only: slugs, numbers and a supported language."""
+    if kind == "template":
+        return f"nlc-template-{_slug(report.get('questionnaire_id', ''))}-{lang}.xlsx"
+    ext = {"pdf": "pdf", "xlsx": "xlsx", "csv": "csv"}[kind]
+    return (f"nlc-{_slug(report.get('city', ''))}-{int(report.get('year') or 0)}-r{int(report.get('round') or 0)}"
+            f"-{lang}.{ext}")
 
 
 class ResultsState(AuthState):
@@ -263,38 +272,44 @@ class ResultsState(AuthState):
         fields = {k: form.get(k, "") for k in ("title", "owner", "due", "status", "note")}
         return self._act(lambda s, a: svc.update_action(s, a, self._id(), int(form.get("action_id") or 0), **fields))
 
-    def _download(self, build, filename: str):
+    async def _download(self, kind: str, build):
+        """Build a file for the signed-in user in a worker thread (a PDF takes a second or two of
+        CPU: on the event loop it would stall every socket of the process) and record who took it."""
         actor = self._actor()
         if actor is None:
             return self._to_login()
-        try:
+        assessment_id, lang = self._id(), self.lang
+
+        def run() -> tuple[bytes, str]:
             with session_scope() as s:
-                report = svc.report(s, actor, self._id())
-                data = build(s, actor, report)
+                report = svc.report(s, actor, assessment_id)
+                data = build(s, actor, report, lang)
+                svc.record_download(s, actor, assessment_id, kind)
+                return data, _file_name(report, kind, lang)
+
+        try:
+            data, filename = await asyncio.to_thread(run)
         except NotFound:
             self.error = "not_found"
             return None
         return rx.download(data=data, filename=filename)
 
-    def _name(self, ext: str) -> str:
-        return f"nlc-{_slug(self.report.get('city', ''))}-{self.report.get('year', '')}-r{self.report.get('round', '')}-{self.lang}.{ext}"
+    @rx.event
+    async def download_pdf(self):
+        return await self._download("pdf", lambda s, a, r, lang: assessment_pdf(r, lang))
 
     @rx.event
-    def download_pdf(self):
-        return self._download(lambda s, a, r: assessment_pdf(r, self.lang), self._name("pdf"))
+    async def download_xlsx(self):
+        return await self._download("xlsx", lambda s, a, r, lang: assessment_workbook(r, lang))
 
     @rx.event
-    def download_xlsx(self):
-        return self._download(lambda s, a, r: assessment_workbook(r, self.lang), self._name("xlsx"))
+    async def download_csv(self):
+        return await self._download("csv", lambda s, a, r, lang: answers_csv(r["answers"]))
 
     @rx.event
-    def download_csv(self):
-        return self._download(lambda s, a, r: answers_csv(r["answers"]), self._name("csv"))
-
-    @rx.event
-    def download_template(self):
-        return self._download(lambda s, a, r: answer_template(svc.questionnaire_for(s, a, self._id()), self.lang),
-                              f"nlc-template-{self.report.get('questionnaire_id', '')}-{self.lang}.xlsx")
+    async def download_template(self):
+        return await self._download(
+            "template", lambda s, a, r, lang: answer_template(svc.questionnaire_for(s, a, r["id"]), lang))
 
     @rx.event
     def set_import_label(self, value: str):

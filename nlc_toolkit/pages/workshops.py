@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import ClassVar
@@ -244,27 +245,39 @@ class ConsoleState(RoomState, AuthState):
             await hub.publish(assessment_channel(fed), "answers")  # its open dashboards show the consensus
         return None
 
-    @rx.event
-    def export_summary_pdf(self):
+    async def _export(self, kind: str):
+        """The session's record as a file, built in a worker thread (not on the event loop that
+        serves the rooms) and noted in the audit log."""
         actor = self._actor()
         if actor is None:
             return self._to_login()
-        from ..core.pdf import workshop_summary_pdf
+        code, lang = normalize_code(self.code), self.lang
 
-        with session_scope() as s:
-            rows = svc.summary(s, actor, self.code)
-            w = svc.for_trainer(s, actor, self.code)
-            data = workshop_summary_pdf(dict(svc.questionnaire(w).title), w.city.name, w.code, rows, self.lang)
-        return rx.download(data=data, filename=f"nlc-workshop-{self.code}-{self.lang}.pdf")
+        def run() -> bytes:
+            from ..core.pdf import workshop_summary_pdf
+
+            with session_scope() as s:
+                rows = svc.summary(s, actor, code)
+                w = svc.for_trainer(s, actor, code)
+                svc.record_export(s, actor, w, kind)
+                if kind == "pdf":
+                    return workshop_summary_pdf(dict(svc.questionnaire(w).title), w.city.name, w.code, rows, lang)
+                return workshop_workbook(rows, lang)
+
+        try:
+            data = await asyncio.to_thread(run)
+        except (NotFound, Refused):
+            self.message = "error.forbidden"
+            return None
+        return rx.download(data=data, filename=f"nlc-workshop-{code}-{lang}.{kind}")
 
     @rx.event
-    def export_summary(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        with session_scope() as s:
-            data = workshop_workbook(svc.summary(s, actor, self.code), self.lang)
-        return rx.download(data=data, filename=f"nlc-workshop-{self.code}.xlsx")
+    async def export_summary_pdf(self):
+        return await self._export("pdf")
+
+    @rx.event
+    async def export_summary(self):
+        return await self._export("xlsx")
 
 
 # ===================================================================== pages
