@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .migrate import head_revision
 from .models import Base
+from .repo import audit
 
 FORMAT = "nlc-backup"
 FORMAT_VERSION = 1
@@ -58,6 +59,8 @@ def backup(s: Session, out: Path, uploads: Path | None = None) -> dict:
                     "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "tables": counts,
                     "uploads": len(files)}
         z.writestr("manifest.json", json.dumps(manifest, indent=2))
+    # Recorded after the copy was taken: the backup holds everything up to itself.
+    audit(s, "backup", "database", manifest["created"], file=out.name, rows=sum(counts.values()), files=len(files))
     return manifest
 
 
@@ -130,6 +133,9 @@ def restore(s: Session, source: Path, uploads: Path | None = None, replace: bool
             _reset_sequences(s, tables)
         if uploads is not None:
             _restore_uploads(z, uploads)
+        # The restored log ends with the restore itself (the old log was replaced by the backup's).
+        audit(s, "restore", "database", manifest.get("created", ""), file=Path(source).name,
+              rows=sum(manifest["tables"].values()), replaced=bool(replace))
     return manifest
 
 
