@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256  # argon2's work grows with the input: no megabyte passwords
 # The password of every account `nlc seed-demo` creates; never accepted as a chosen password.
 DEMO_PASSWORD = "demo-password"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -38,6 +39,8 @@ def password_problem(password: str, email: str = "") -> str | None:
     """Why a new password is refused, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"the password must have at most {MAX_PASSWORD_LENGTH} characters"
     if password == DEMO_PASSWORD:
         return "the demo password cannot be used"
     if email and password.strip().lower() == normalize_email(email):

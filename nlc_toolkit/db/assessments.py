@@ -297,7 +297,8 @@ def invite(s: Session, actor: Actor, assessment_id: int, email: str, name: str, 
         # an account that sees only the assessments it is invited to.
         role, city = ("city_viewer", a.city) if group == "municipality" else ("respondent", None)
         try:
-            user = repo.create_user(s, email, password, role, city, display_name=name.strip(), by_user_id=actor.user_id)
+            user = repo.create_user(s, email, password, role, city, display_name=name.strip(), by_user_id=actor.user_id,
+                                    one_time=True)
         except repo.RepoError as e:
             raise Invalid("invite.error.email", reason=str(e)) from e
     if s.scalar(select(Respondent).where(Respondent.assessment_id == a.id, Respondent.user_id == user.id)):

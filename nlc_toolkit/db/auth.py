@@ -1,8 +1,8 @@
 """Sign-in, throttling, passwords and sessions.
 
 Failed sign-ins are counted per account key (`account:` + SHA-256 of the normalised email, the
-same for emails that have no account) and per address (`address:<ip>`). After FREE_FAILURES
-failures of a key, each further failure blocks that key for 2**(n - FREE_FAILURES) seconds, up to
+same for emails that have no account) and per address (`address:<ip>`). From its FREE_FAILURES-th
+failure on, the n-th failure of a key blocks it for 2**(n - FREE_FAILURES) seconds, up to
 60 s for an account (so nobody can keep its owner out for long) and 15 minutes for an address
 (which is what slows a guesser). While a key is blocked no password is checked. Unknown and known
 emails get the same answers and cost the same argon2 work.
@@ -23,7 +23,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..core.security import dummy_hash, hash_password, normalize_email, password_problem, verify_password
+from ..core.security import (
+    MAX_PASSWORD_LENGTH,
+    dummy_hash,
+    hash_password,
+    normalize_email,
+    password_problem,
+    verify_password,
+)
 from .models import LoginThrottle, User, UserSession, utcnow
 from .repo import audit
 
@@ -107,12 +114,21 @@ def _record_failure(session: Session, key: str, cap: timedelta, now: datetime) -
 
 
 def _clear(session: Session, keys: list[str]) -> None:
-    session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    # Lock in key order, as _record_failure does, so concurrent sign-ins cannot deadlock.
+    locked = session.scalars(select(LoginThrottle.key).where(LoginThrottle.key.in_(keys))
+                             .order_by(LoginThrottle.key).with_for_update()).all()
+    if locked:
+        session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(locked)))
 
 
 def _forget_stale(session: Session, now: datetime) -> None:
-    session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < now - THROTTLE_FORGET,
-                                                (LoginThrottle.blocked_until.is_(None)) | (LoginThrottle.blocked_until < now)))
+    """Drop keys idle for THROTTLE_FORGET (a few at a time; rows others hold are skipped)."""
+    stale = session.scalars(select(LoginThrottle.key).where(
+        LoginThrottle.updated_at < now - THROTTLE_FORGET,
+        LoginThrottle.blocked_until.is_(None) | (LoginThrottle.blocked_until < now),
+    ).limit(100).with_for_update(skip_locked=True)).all()
+    if stale:
+        session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(stale)))
 
 
 def clear_throttle(session: Session, email: str) -> None:
@@ -121,8 +137,12 @@ def clear_throttle(session: Session, email: str) -> None:
 
 
 def sign_in(session: Session, email: str, password: str, address: str = "", now: datetime | None = None) -> LoginResult:
-    """Check the password and open a session. `address` is the client's IP address."""
+    """Check the password and open a session. `address` is the client's IP address as the app
+    can trust it (behind a proxy: the one the proxy reports); "" throttles the account key only."""
     now = now or utcnow()
+    address = address.strip()[:90]
+    password = password[: MAX_PASSWORD_LENGTH + 1]  # longer ones are never set, so never right
+    dummy = dummy_hash()  # made on the first sign-in of any kind, so it times no unknown email
     keys = _keys(email, address)
     wait = _wait(session, [k for k, _ in keys], now)
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
@@ -131,8 +151,8 @@ def sign_in(session: Session, email: str, password: str, address: str = "", now:
               address=address, reason="throttled")
         return LoginResult(error="auth.error.throttled", wait_seconds=wait)
     # One argon2 verification whether or not the account exists.
-    if not verify_password(user.password_hash if user else dummy_hash(), password) or user is None:
-        wait = max(_record_failure(session, key, cap, now) for key, cap in keys)
+    if not verify_password(user.password_hash if user else dummy, password) or user is None:
+        wait = max(_record_failure(session, key, cap, now) for key, cap in sorted(keys))
         _forget_stale(session, now)
         audit(session, "sign_in_failed", "user", user.id if user else "", user_id=user.id if user else None,
               address=address, reason="invalid")
@@ -166,6 +186,7 @@ def change_password(session: Session, user_id: int, current: str, new: str, keep
     from .assessments import Invalid
 
     now = now or utcnow()
+    current = current[: MAX_PASSWORD_LENGTH + 1]
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise Invalid("account.error.current")
@@ -223,6 +244,7 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
 def sign_out(session: Session, token: str, address: str = "") -> None:
     if not token:
         return
+    address = address.strip()[:90]
     row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
     if row is None:
         return

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..core import settings
 from ..core.security import DEMO_PASSWORD, hash_password
 from . import repo
-from .models import Answer, Assessment, City, ContextAnswer, Respondent, User
+from .models import Answer, Assessment, City, ContextAnswer, FacilitatorCity, Respondent, User
 
 __all__ = ["DEMO_PASSWORD", "SeedRefused", "demo_users", "demo_emails", "seed_demo"]
 # (name, country, region) of real member-like cities first; then generated names.
@@ -94,6 +94,11 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
     users = [dict(u, password_hash=password_hash, password_is_demo=True) for u in users if u["email"] not in existing]
     if users:
         session.execute(insert(User), users)
+
+    # The demo trainer runs workshops for every demo city (facilitators work only where assigned).
+    trainer = session.scalar(select(User.id).where(User.email == "trainer@example.org", User.role == "facilitator"))
+    if trainer is not None:
+        session.execute(insert(FacilitatorCity), [{"user_id": trainer, "city_id": c} for c in city_ids.values()])
 
     # The municipal respondent of a city's demo assessments is its editor, so signing in shows them.
     editors = dict(session.execute(select(User.city_id, User.id).where(User.role == "city_editor")).all())

@@ -14,6 +14,17 @@ def sign_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
     expect(page.locator("#signed-in-as")).to_be_visible()
 
 
+def replace_one_time_password(page: Page, one_time: str, new: str) -> None:
+    """After signing in with a one-time password: the account page asks for a password of one's own."""
+    page.wait_for_url("**/account")
+    expect(page.locator("#change-password")).to_be_enabled()
+    page.get_by_label("Current password").fill(one_time)
+    page.get_by_label("New password", exact=True).fill(new)
+    page.get_by_label("New password again").fill(new)
+    page.locator("#change-password").click()
+    expect(page.locator("#first-password")).to_have_count(0)
+
+
 def sign_out(page: Page) -> None:
     page.locator("#sign-out").click()
     expect(page.locator("#sign-in-link")).to_be_visible()

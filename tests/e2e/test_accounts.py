@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
 from nlc_toolkit.db.models import City, LoginThrottle, User
-from tests.e2e.helpers import PASSWORD, sign_in, sign_out
+from tests.e2e.helpers import PASSWORD, replace_one_time_password, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -67,10 +67,7 @@ def test_a_one_time_password_must_be_replaced_at_first_sign_in(app, page):
     page.goto(app.url + "/assessments")  # nothing else opens before the password is changed
     page.wait_for_url(re.compile(r".*/account$"))
     expect(page.locator("#change-password")).to_be_enabled()
-    page.get_by_label("Current password").fill(one_time)
-    page.get_by_label("New password", exact=True).fill("my own long passphrase")
-    page.get_by_label("New password again").fill("my own long passphrase")
-    page.locator("#change-password").click()
+    replace_one_time_password(page, one_time, "my own long passphrase")
     page.wait_for_url(re.compile(r".*/assessments$"))
     sign_out(page)
     sign_in(page, app.url, "newcomer@fes.example.org", "my own long passphrase")

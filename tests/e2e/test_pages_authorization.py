@@ -104,18 +104,3 @@ def test_admin_manages_users_and_the_audit_log_shows_it(app, page):
     page.get_by_label("Password").fill(password)
     page.locator("#login-submit").click()
     expect(page.locator("#login-error")).to_contain_text("deactivated")
-
-
-def test_five_failed_sign_ins_lock_the_account(app, page):
-    app.nlc("create-user", "--email", "locked@example.org", "--password", PASSWORD, "--role", "network_staff")
-    page.goto(app.url + "/login")
-    expect(page.locator("#login-submit")).to_be_enabled()
-    page.get_by_label("Email").fill("locked@example.org")
-    for attempt in range(5):
-        page.get_by_label("Password").fill(f"wrong-{attempt}")
-        page.locator("#login-submit").click()
-        expect(page.locator("#login-error")).to_be_visible()
-    expect(page.locator("#login-error")).to_contain_text("locked")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("#login-submit").click()
-    expect(page.locator("#login-error")).to_contain_text("15")

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from sqlalchemy import delete
 
 from nlc_toolkit.db.models import UserSession
-from tests.e2e.helpers import PASSWORD, choose_level, open_assessment, question, sign_in
+from tests.e2e.helpers import PASSWORD, choose_level, open_assessment, question, replace_one_time_password, sign_in
 from tests.e2e.test_journey import QUICK, create_assessment, new_user
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +29,7 @@ def test_invited_counterpart_and_editor_answer_at_once_and_both_are_kept(app, pa
     other = browser.new_context().new_page()
     other.set_default_timeout(20_000)
     sign_in(other, app.url, "focal.point@interior.example.org", password)
+    replace_one_time_password(other, password, "focal point passphrase")  # an invitation's password is one-time
     open_assessment(other, app.url, assessment_id)
     qid = QUICK.domains[0].questions[0].id
     for p in (page, other):
