@@ -461,6 +461,8 @@ def context_cards(q: Questionnaire) -> list[dict]:
 
 def remember_section(s: Session, actor: Actor, assessment_id: int, section: str) -> None:
     a = load(s, actor, assessment_id)
+    if section not in ("profile", "overview") and not any(d.id == section for d in questionnaire_of(a).domains):
+        raise Invalid("assessment.error.bad_answer")  # only a section of this questionnaire is kept
     me = my_respondent(s, actor, a, create=perm.can_manage_assessment(actor, a.city_id) and a.status in EDITABLE)
     if me is not None and me.last_section != section:
         me.last_section = section

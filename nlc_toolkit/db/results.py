@@ -196,7 +196,8 @@ def import_template(s: Session, actor: Actor, assessment_id: int, data: bytes, l
         respondent = respondent or repo.add_respondent(s, a, label.strip(), group)
     else:
         respondent = my_respondent(s, actor, a, create=True)
-        if respondent is None:
+        # The same rule as one answer: a row got as the city's editor counts only while they are one.
+        if respondent is None or not perm.can_answer(actor, a.city_id, respondent.invited):
             raise Refused("error.forbidden")
     if parsed.context and not perm.can_manage_assessment(actor, a.city_id):
         raise Refused("error.forbidden")

@@ -167,6 +167,8 @@ class AssessmentState(AuthState):
 
     @rx.event
     def go(self, section: str):
+        known = {d["id"] for d in self.domains} | {"profile", "overview"}
+        section = section if isinstance(section, str) and section in known else "profile"
         self.section = section
         self.message = ""
         result = self._run(lambda s, a: svc.remember_section(s, a, self.assessment_id, section), changes=False)

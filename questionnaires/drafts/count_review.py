@@ -138,7 +138,7 @@ def review(doc, facets=None) -> OrderedDict:
     )
 
     # 6. top level depending on outsiders
-    out[f"level-{top} descriptors depending on outsiders"] = sum(
+    out["top-level descriptors depending on outsiders"] = sum(
         1 for _, q in qs if OUTSIDER.search(q["levels"][top]["en"])
     )
 
@@ -187,8 +187,8 @@ def main(argv):
         argv = argv[:i] + argv[i + 2:]
     docs = [yaml.safe_load(open(p, encoding="utf-8")) for p in argv]
     results = [review(d, facets) for d in docs]
-    keys = list(results[0].keys())
-    for r in results[1:]:
+    keys = list(max(results, key=len).keys())
+    for r in results:
         keys += [k for k in r if k not in keys]
     if md:
         print("| count | " + " | ".join(f"{d['id']} {d['version']}" for d in docs) + " |")

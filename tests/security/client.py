@@ -1,0 +1,221 @@
+"""What an attacker holds: a raw Socket.IO client speaking Reflex's protocol, and raw HTTP.
+
+`Tab` is one browser tab without the browser (DESIGN.md §7): it picks its own client token,
+hydrates a route with whatever cookie and local-storage values it likes, sends any event with any
+payload, and records every delta and every frontend event (an `rx.download` arrives as an event
+carrying a data URL). `raw_http` sends a request line exactly as typed: `//`, `/./`, `%2e%2e`
+and `\\` reach the server unnormalised."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+import socketio
+
+STATE = "reflex___state____state"
+HYDRATE = f"{STATE}.hydrate_and_load"
+UPDATE_VARS = f"{STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
+FIELD = "_rx_state_"
+TIMEOUT = 30.0  # seconds: a 2-core machine running the app and the tests
+
+
+def var_key(state_cls, name: str) -> str:
+    """The fully qualified name of a state var, as the client sends cookie/local-storage vars."""
+    return f"{state_cls.get_full_name()}.{name}{FIELD}"
+
+
+def handler(state_cls, name: str) -> str:
+    return f"{state_cls.get_full_name()}.{name}"
+
+
+def router(path: str) -> dict:
+    """router_data as the browser sends it: the real pathname, the URL as typed, the query."""
+    parts = urlsplit(path)
+    data = {"pathname": parts.path, "asPath": path}
+    query = dict(parse_qsl(parts.query))
+    if query:
+        data["query"] = query
+    return data
+
+
+class Tab:
+    """One tab: connect (hydrating `path` with `vars`), send events, wait for what comes back."""
+
+    def __init__(self, url: str, path: str, vars: dict | None = None, token: str | None = None):
+        self.url, self.path, self.vars = url, path, dict(vars or {})
+        self.token = token or str(uuid.uuid4())
+        self.messages: list[dict] = []  # every "event" message: {"delta": ..., "events": [...], "final": ...}
+        self.state: dict[str, dict] = {}  # the deltas merged: state full name -> var -> value
+        self._changed = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("event", self._on_event, namespace="/_event")
+        self.sio.on("new_token", self._on_new_token, namespace="/_event")
+
+    # ------------------------------------------------------------------ receiving
+
+    def _on_event(self, data) -> None:
+        if isinstance(data, str):
+            data = json.loads(data)
+        with self._changed:
+            self.messages.append(data)
+            for state, values in (data.get("delta") or {}).items():
+                self.state.setdefault(state, {}).update(values)
+            self._changed.notify_all()
+
+    def _on_new_token(self, token) -> None:
+        self.token = token
+
+    def wait(self, condition, timeout: float = TIMEOUT, what: str = "a condition"):
+        """Wait until `condition(self)` is truthy; returns its value."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not (result := condition(self)):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{what} never came true; last messages: {self.messages[-3:]!r}"[:3000])
+                self._changed.wait(left)
+            return result
+
+    def value(self, state_cls, name: str, default=None):
+        return self.state.get(state_cls.get_full_name(), {}).get(name + FIELD, default)
+
+    def wait_value(self, state_cls, name: str, condition, timeout: float = TIMEOUT):
+        """Wait until the var's latest value satisfies `condition` (a value or a predicate)."""
+        test = condition if callable(condition) else (lambda v: v == condition)
+        marker = object()
+        self.wait(lambda t: (v := t.value(state_cls, name, marker)) is not marker and test(v), timeout,
+                  f"{state_cls.__name__}.{name} matching {condition!r}")
+        return self.value(state_cls, name)
+
+    def events(self, since: int = 0) -> list[dict]:
+        return [e for m in self.messages[since:] for e in (m.get("events") or [])]
+
+    def download(self, since: int = 0, timeout: float = 60.0) -> bytes:
+        """The bytes of the next `rx.download` (an event carrying a data URL) after `since`."""
+
+        def found(t):
+            for event in t.events(since):
+                for value in (event.get("payload") or {}).values():
+                    if isinstance(value, str) and value.startswith("data:"):
+                        return value
+            return None
+
+        url = self.wait(found, timeout, "a download")
+        header, _, data = url.partition(",")
+        return base64.b64decode(data) if header.endswith(";base64") else data.encode()
+
+    # ------------------------------------------------------------------ sending
+
+    def connect(self, hydrated: bool = True) -> "Tab":
+        payload = {"vars": self.vars} if self.vars else {}
+        auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": router(self.path)}}
+        base = self.url.replace("http://", "ws://")
+        self.sio.connect(f"{base}?token={self.token}", transports=["websocket"], namespaces=["/_event"],
+                         socketio_path="/_event", auth=auth, wait_timeout=TIMEOUT)
+        if hydrated:
+            self.wait_value_any("is_hydrated", True)
+        return self
+
+    def wait_value_any(self, name: str, value, timeout: float = TIMEOUT) -> None:
+        """Wait until some state's delta sets `name` to `value` (is_hydrated lives on the root)."""
+        self.wait(lambda t: any(v.get(name + FIELD) == value for v in t.state.values()), timeout, f"{name}={value!r}")
+
+    def send(self, name: str, router_path: str | None = None, **payload) -> int:
+        """Send the event `name` (a full handler name); returns the message count before it, to
+        look only at what came after."""
+        mark = len(self.messages)
+        self.sio.emit("event", {"name": name, "payload": payload, "router_data": router(router_path or self.path)},
+                      namespace="/_event")
+        return mark
+
+    def set_vars(self, values: dict) -> int:
+        """What any client may do at any time: set cookie/local-storage vars by full name."""
+        return self.send(UPDATE_VARS, vars=values)
+
+    def ping(self, lang_state) -> None:
+        """A round trip that always answers: the socket is still served after what came before."""
+        for lang in ("fr", "en"):
+            self.send(handler(lang_state, "set_lang"), lang=lang)
+            self.wait_value(lang_state, "lang", lang)
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+    def __enter__(self) -> "Tab":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------- raw HTTP
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict = field(default_factory=dict)
+    body: bytes = b""
+
+
+def raw_http(port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None,
+             chunks: list[bytes] | None = None, timeout: float = TIMEOUT) -> Reply:
+    """One request with the request line exactly as given. `chunks`: sent with chunked
+    transfer encoding and no Content-Length. A Content-Length in `headers` is sent as declared,
+    whatever the body really is."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", f"localhost:{port}")
+        names = {k.lower() for k in (headers or {})}
+        for key, value in (headers or {}).items():
+            conn.putheader(key, value)
+        if chunks is not None:
+            conn.putheader("Transfer-Encoding", "chunked")
+        elif body is not None and "content-length" not in names:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders()
+        try:
+            if chunks is not None:
+                for chunk in chunks:
+                    conn.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                conn.send(b"0\r\n\r\n")
+            elif body:
+                conn.send(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before taking the whole body
+        response = conn.getresponse()
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        conn.close()
+
+
+def multipart(files: list[tuple[str, bytes, str]], field_name: str = "files") -> tuple[str, bytes]:
+    """A multipart/form-data body of (filename, bytes, content type) parts; returns (content
+    type header, body)."""
+    boundary = uuid.uuid4().hex
+    out = b""
+    for name, data, ctype in files:
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field_name}\"; filename=\"{name}\"\r\n"
+                f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return f"multipart/form-data; boundary={boundary}", out
+
+
+def upload(port: int, handler_name: str, client_token: str, files: list[tuple[str, bytes, str]],
+           session: str = "", path: str = "/_upload", **extra_headers) -> Reply:
+    """POST files to Reflex's upload endpoint as the browser does, naming the handler and tab."""
+    ctype, body = multipart(files)
+    headers = {"Content-Type": ctype, "reflex-client-token": client_token, "reflex-event-handler": handler_name,
+               **extra_headers}
+    if session:
+        headers["Cookie"] = f"nlc_session={session}"
+    return raw_http(port, "POST", path, headers, body)
