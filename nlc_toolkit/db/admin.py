@@ -82,7 +82,8 @@ def create_city(s: Session, actor: Actor, name: str, country: str, region: str, 
     if population_band not in POPULATION_BANDS:
         raise Invalid("admin.error.population_band")
     try:
-        city = repo.create_city(s, name, country, region.strip() or "other", population_band)
+        city = repo.create_city(s, str(name), str(country), str(region).strip() or "other", population_band,
+                                by_user_id=actor.user_id)
     except repo.RepoError as e:
         raise Invalid("admin.error.city", reason=str(e)) from e
     return city

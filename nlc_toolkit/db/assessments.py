@@ -139,10 +139,8 @@ def create(s: Session, actor: Actor, city_id: int, version_id: int, year: int, r
         raise Invalid("assessment.error.choose_questionnaire")
     if not 2000 <= year <= 2100 or not 1 <= round <= 20:
         raise Invalid("assessment.error.year_round")
-    a = repo.create_assessment(s, city, version, year, round)
+    a = repo.create_assessment(s, city, version, year, round, by_user_id=actor.user_id)
     s.add(StatusChange(assessment_id=a.id, from_status="", to_status="draft", user_id=actor.user_id))
-    repo.audit(s, "create", "assessment", a.id, user_id=actor.user_id, city=city.id, questionnaire=version.id,
-               year=year, round=round)
     my_respondent(s, actor, a, create=True)
     return a
 

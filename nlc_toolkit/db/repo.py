@@ -38,7 +38,8 @@ def audit(session: Session, action: str, entity: str, entity_id, user_id: int | 
 # --------------------------------------------------------------------------- users and cities
 
 
-def create_city(session: Session, name: str, country: str, region: str, population_band: str) -> City:
+def create_city(session: Session, name: str, country: str, region: str, population_band: str,
+                by_user_id: int | None = None) -> City:
     if not name.strip() or not country.strip():
         raise RepoError("a city needs a name and a country")
     existing = session.scalar(select(City).where(City.name == name.strip(), City.country == country.strip()))
@@ -47,7 +48,7 @@ def create_city(session: Session, name: str, country: str, region: str, populati
     city = City(name=name.strip(), country=country.strip(), region=region, population_band=population_band)
     session.add(city)
     session.flush()
-    audit(session, "create", "city", city.id, name=city.name)
+    audit(session, "create", "city", city.id, user_id=by_user_id, name=city.name)
     return city
 
 
@@ -157,11 +158,13 @@ def questionnaire_by_version_id(session: Session, version_id: int) -> qn.Questio
 # --------------------------------------------------------------------------- assessments and answers
 
 
-def create_assessment(session: Session, city: City, version: QuestionnaireVersion, year: int, round: int = 1) -> Assessment:
+def create_assessment(session: Session, city: City, version: QuestionnaireVersion, year: int, round: int = 1,
+                      by_user_id: int | None = None) -> Assessment:
     assessment = Assessment(city_id=city.id, questionnaire_version_id=version.id, year=year, round=round)
     session.add(assessment)
     session.flush()
-    audit(session, "create", "assessment", assessment.id, city_id=city.id, questionnaire=version.questionnaire_id)
+    audit(session, "create", "assessment", assessment.id, user_id=by_user_id, city_id=city.id,
+          questionnaire=version.questionnaire_id, year=year, round=round)
     return assessment
 
 

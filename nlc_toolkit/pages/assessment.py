@@ -168,7 +168,11 @@ class AssessmentState(AuthState):
     @rx.event
     def go(self, section: str):
         known = {d["id"] for d in self.domains} | {"profile", "overview"}
-        section = section if isinstance(section, str) and section in known else "profile"
+        # Not a section of this page: shown as the profile, nothing kept. (With no domains loaded,
+        # after a backend restart, the service checks the section once the tab has recovered.)
+        if not isinstance(section, str) or (self.domains and section not in known):
+            self.section = "profile"
+            return rx.call_script("window.scrollTo(0, 0)")
         self.section = section
         self.message = ""
         result = self._run(lambda s, a: svc.remember_section(s, a, self.assessment_id, section), changes=False)

@@ -38,8 +38,8 @@ def _audience(audience: str) -> str:
 
 def room_snapshot(s, w, audience: str) -> dict:
     """The room's open question and controls, as plain values (all languages), holding only what
-    the `audience` screen shows: the trainer everything; the presenter no trainer note and no
-    agreed level; a phone neither, nor the list of domains. An ended room shows the presenter and
+    the `audience` screen shows: the trainer everything; the presenter and a phone no trainer
+    note, no agreed level and no list of domains. An ended room shows the presenter and
     the phones only that it has ended. Changes only when the trainer acts."""
     if _audience(audience) != "trainer" and w.status == "ended":
         return {**ENDED_ROOM, "code": w.code}
@@ -64,7 +64,7 @@ def room_snapshot(s, w, audience: str) -> dict:
         "agreed": "" if not trainer or qid not in w.agreed else str(w.agreed[qid]),
         "note": w.notes.get(qid, "") if trainer else "",
         "domains": [{"id": d.id, "title": dict(d.title)} for d in q.domains if not w.domains or d.id in w.domains]
-        if audience != "phone" else [],
+        if trainer else [],  # the console's "jump to a domain"; no other screen shows it
     }
 
 

@@ -51,3 +51,13 @@ def write_note(page: Page, qid: str, text: str) -> None:
     box.fill(text)
     box.blur()
     expect(page.locator("#assessment-message")).to_be_visible()
+
+
+def watch_errors(page: Page) -> list[str]:
+    """Collect the page's script errors (a handler that throws, an undefined var such as a form
+    handler closing over a foreach var); network failures are not script errors."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text
+            else None)
+    return errors

@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from nlc_toolkit.core.questionnaire import load_questionnaire
-from tests.e2e.helpers import PASSWORD, choose_level, open_assessment, question, sign_in, sign_out, write_note
+from tests.e2e.helpers import (
+    PASSWORD, choose_level, open_assessment, question, sign_in, sign_out, watch_errors, write_note,
+)
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -112,6 +114,7 @@ def test_signed_out_user_is_sent_to_sign_in(app, page):
 
 
 def test_bad_input_gets_a_message_and_saves_nothing(app, page, browser, tmp_path):
+    errors = watch_errors(page)
     new_user(app, "editor@tetouan.example.org", "city_editor", "Tetouan")
     sign_in(page, app.url, "editor@tetouan.example.org")
     create_assessment(page, app)
@@ -156,6 +159,11 @@ def test_bad_input_gets_a_message_and_saves_nothing(app, page, browser, tmp_path
     page.locator("#upload-submit").click()
     expect(card.locator(".evidence-item")).to_have_count(2)
     expect(card.locator(".evidence-item").nth(1)).to_contain_text("minutes.pdf")
+    page.reload()  # both forms of this card (a foreach) stored what they said
+    card = question(page, qid)
+    expect(card.locator(".evidence-item")).to_have_count(2)
+    expect(card.locator(".evidence-item").first).to_contain_text("https://example.org/decision.pdf")
+    assert errors == []
     # The file is served to the city team, and to nobody without a say on this assessment.
     href = card.locator(".evidence-item").nth(1).get_by_role("link").get_attribute("href")
     assert page.request.get(href).body() == b"%PDF-1.4 minutes"

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from nlc_toolkit.core.report import score_document
 from nlc_toolkit.db import repo
-from tests.e2e.helpers import choose_level, sign_in
+from tests.e2e.helpers import choose_level, sign_in, watch_errors
 from tests.e2e.test_journey import QUICK, create_assessment, new_user
 from tests.helpers import ROOT
 
@@ -88,6 +88,7 @@ def test_dashboard_shows_cores_score_radar_and_downloads(app, browser, answered)
 
 
 def test_recommendation_becomes_an_action_and_is_edited(app, page, answered):
+    errors = watch_errors(page)  # the row's form carries its id in a hidden field (no foreach closure)
     sign_in(page, app.url, "results-editor@tetouan.example.org")
     page.goto(f"{app.url}/assessments/{answered}/results")
     card = page.locator("#quick-wins .rec-card, #strategic .rec-card").first
@@ -108,6 +109,7 @@ def test_recommendation_becomes_an_action_and_is_edited(app, page, answered):
     row.get_by_label("Action").fill("")
     row.get_by_role("button", name="Save").click()
     expect(page.locator("#results-message")).to_have_attribute("role", "alert")
+    assert errors == []
 
 
 def test_wrong_spreadsheet_is_refused_with_its_problems(app, page, answered, tmp_path):
