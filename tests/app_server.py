@@ -106,6 +106,7 @@ def _env(db_url: str, **extra_env) -> dict:
         "REFLEX_TELEMETRY_ENABLED": "False",
         "REFLEX_CHECK_LATEST_VERSION": "False",
         "NLC_WATCH_HEARTBEAT": "1",  # live pages go through many heartbeats during each test
+        "NLC_CODE_LOOKUP_WINDOW": "15",  # a stopped code guesser is let in again within the test
         "PATH": f"{tools}:{Path(sys.executable).parent}:{os.environ['PATH']}",
         **extra_env,
     }

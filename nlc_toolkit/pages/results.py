@@ -247,16 +247,21 @@ class ResultsState(AuthState):
         try:
             with session_scope() as s:
                 action(s, actor)
-        except (Invalid, Refused) as e:
-            self.message, self.message_detail, self.message_is_error = str(e), "", True
-            return None
-        except NotFound:
+        except (Invalid, Refused, NotFound) as e:
+            return self._refused(e)
+        return self._done(actor, ok)
+
+    def _refused(self, e: Exception) -> None:
+        if isinstance(e, NotFound):
             self.error = "not_found"
-            return None
-        self.message, self.message_detail, self.message_is_error = ok, "", False
-        hub.notify(assessment_channel(self._id()), "answers")  # other open dashboards follow
+        else:
+            self.message, self.message_detail, self.message_is_error = str(e), "", True
+
+    def _done(self, actor, ok: str, detail: str = "") -> None:
+        """A change went through: say so, tell other open dashboards, re-read this one."""
+        self.message, self.message_detail, self.message_is_error = ok, detail, False
+        hub.notify(assessment_channel(self._id()), "answers")
         self._reload(actor)
-        return None
 
     @rx.event
     def set_drill(self, domain: str):
@@ -349,19 +354,12 @@ class ResultsState(AuthState):
 
         try:
             problems, count = await asyncio.to_thread(run)
-        except (Invalid, Refused) as e:
-            self.message, self.message_detail, self.message_is_error = str(e), "", True
-            return None
-        except NotFound:
-            self.error = "not_found"
-            return None
+        except (Invalid, Refused, NotFound) as e:
+            return self._refused(e)
         if problems:
             self.message, self.message_is_error, self.problems = "results.import_refused", True, problems
             return None
-        self.message, self.message_detail, self.message_is_error = "results.import_done", str(count), False
-        hub.notify(assessment_channel(assessment_id), "answers")  # other open dashboards follow
-        self._reload(actor)
-        return None
+        return self._done(actor, "results.import_done", str(count))
 
 
 # ===================================================================== components

@@ -2,6 +2,7 @@
 
 import io
 import re
+import time
 
 import pytest
 from openpyxl import load_workbook
@@ -179,8 +180,13 @@ def test_a_session_on_chosen_domains(app, page):
 
 def test_wrong_ended_and_guessed_codes_are_refused(app, page):
     with app.db() as s:
-        ended = s.scalar(select(Workshop.code).where(Workshop.status == "ended"))
-    page.goto(app.url + "/join")
+        trainer = svc.actor_of(s.scalar(select(User).where(User.email == "trainer@example.org")))
+        version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
+        rabat = repo.find_city(s, "Rabat").id
+        ended = workshops.end(s, trainer, workshops.create(s, trainer, rabat, version.id, []).code).code
+        real = workshops.create(s, trainer, rabat, version.id, []).code
+    url = app.url
+    page.goto(url + "/join")
     expect(page.locator("#join-submit")).to_be_enabled()
     page.locator("#join-code").fill(ended)
     page.locator("#join-submit").click()
@@ -190,9 +196,19 @@ def test_wrong_ended_and_guessed_codes_are_refused(app, page):
         page.locator("#join-code").fill(f"ZZZZZ{'ABCDEFGHJK'[attempt]}")
         page.locator("#join-submit").click()
         expect(page.locator("#join-error")).to_contain_text("does not match")
-    page.locator("#join-code").fill("ZZZZZZ")
+    page.locator("#join-code").fill(real)
     page.locator("#join-submit").click()
     expect(page.locator("#join-error")).to_contain_text("Too many attempts")
+    # The same limit holds on the projector's route: even the real code is not looked up now.
+    page.goto(f"{url}/w/{real}/present")
+    expect(page.locator("#not-found")).to_be_visible()
+    # The stop lifts once the window has passed (15 s in these tests; 60 s by default). Every test
+    # here comes from the same address, so wait for it before the next one.
+    deadline = time.monotonic() + 60
+    while not page.locator("#present-question").is_visible():
+        assert time.monotonic() < deadline, "the code lookup stop never lifted"
+        page.goto(f"{url}/w/{real}/present")
+        page.locator("#present-question, #not-found").first.wait_for()
 
 
 def test_the_projector_can_show_a_second_language(app, page):

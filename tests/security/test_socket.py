@@ -341,3 +341,30 @@ def test_unknown_section_is_not_stored(app_server, states, world, unchanged, sec
     with assessment_tab(app_server, states, world.assessment_a, world.editor_a.token) as tab:
         tab.send(handler(states.Assessment, "go"), section=section)
         tab.ping(states.Lang)
+
+
+def test_sign_out_leaves_nothing_of_the_last_user_in_the_tab(app_server, states, world):
+    """The next person at a shared computer opens the same tab after the admin signed out: the
+    users list and the one-time password the admin just made are gone from the server's state."""
+    from nlc_toolkit.db import auth, repo
+    from nlc_toolkit.db.models import City, User, UserSession
+
+    tag = uuid.uuid4().hex[:6]
+    with app_server.db() as s:
+        repo.create_user(s, f"admin-{tag}@probe.example.org", "security-probe-password-7", "admin")
+        target = repo.create_user(s, f"target-{tag}@probe.example.org", "security-probe-password-7", "city_viewer",
+                                  s.get(City, world.city_a))
+        s.flush()
+        target_id = target.id
+        token = auth.sign_in(s, f"admin-{tag}@probe.example.org", "security-probe-password-7").token
+    with signed_in_tab(app_server, states, "/admin", token) as tab:
+        tab.wait_value(states.Admin, "users", lambda users: len(users) > 0)
+        tab.send(handler(states.Admin, "reset_password"), user_id=target_id, email="x")
+        tab.wait_value(states.Admin, "one_time_password", lambda v: bool(v))
+        tab.send(handler(states.Auth, "sign_out"))
+        tab.wait_value(states.Admin, "users", [])
+        assert tab.wait_value(states.Admin, "one_time_password", "") == ""
+        assert tab.value(states.Auth, "user_id") == 0
+        tab.ping(states.Lang)  # the language stays: it is the browser's, not the user's
+    with app_server.db() as s:
+        assert s.query(UserSession).join(User).filter(User.email == f"admin-{tag}@probe.example.org").count() == 0
