@@ -66,7 +66,9 @@ def _is_respondent(s: Session, actor: Actor, assessment_id: int) -> bool:
 
 
 def load(s: Session, actor: Actor, assessment_id: int) -> Assessment:
-    a = s.get(Assessment, assessment_id) if isinstance(assessment_id, int) else None
+    # Any id from the client: only a plausible integer is looked up (a huge one overflows the driver).
+    valid = isinstance(assessment_id, int) and not isinstance(assessment_id, bool) and 0 < assessment_id < 2**62
+    a = s.get(Assessment, assessment_id) if valid else None
     if a is None or not perm.can_see_assessment(actor, a.city_id, _is_respondent(s, actor, a.id)):
         raise NotFound(assessment_id)
     return a

@@ -12,17 +12,12 @@ from ..db.assessments import Invalid, Refused
 from ..db.models import ROLES
 from ..db.session import session_scope
 from ..state.auth import AuthState
+from ..state.inputs import db_id
 
 logger = logging.getLogger(__name__)
 MESSAGES = ["error.forbidden", "admin.error.city", "admin.error.user", "admin.error.self", "admin.error.population_band",
             "admin.saved", "workshop.error.not_facilitator", "workshop.error.setup"]
 AUDIT_PER_PAGE = 50
-
-
-def _id(value) -> int:
-    """A database id from client input (an event argument or a form field); 0 when it is none."""
-    text = str(value) if isinstance(value, (int, str)) else ""
-    return int(text) if text.isdigit() and len(text) < 12 else 0
 
 
 class AdminState(AuthState):
@@ -89,7 +84,7 @@ class AdminState(AuthState):
 
     @rx.event
     def save_assign(self):
-        user_id, cities = _id(self.assign_user), [_id(c) for c in self.assign_selected]
+        user_id, cities = db_id(self.assign_user), [db_id(c) for c in self.assign_selected]
         self.assign_user = ""
         return self._run(lambda s, a: workshop_svc.assign_cities(s, a, user_id, [c for c in cities if c]))
 
@@ -141,7 +136,7 @@ class AdminState(AuthState):
     def create_user(self, form: dict):
         def action(s, a):
             user, password = svc.create_user(s, a, form.get("email", ""), form.get("name", ""), form.get("role", ""),
-                                             _id(form.get("city")) or None)
+                                             db_id(form.get("city")) or None)
             self.one_time_for, self.one_time_password = user.email, password
         result = self._run(action)
         return result
@@ -149,17 +144,17 @@ class AdminState(AuthState):
     @rx.event
     def update_user(self, form: dict):
         # The user id rides in a hidden field: a form's handler cannot close over foreach vars.
-        return self._run(lambda s, a: svc.update_user(s, a, _id(form.get("user_id")), str(form.get("role", "")),
-                                                      _id(form.get("city")) or None))
+        return self._run(lambda s, a: svc.update_user(s, a, db_id(form.get("user_id")), str(form.get("role", "")),
+                                                      db_id(form.get("city")) or None))
 
     @rx.event
     def set_active(self, user_id: int, active: bool):
-        return self._run(lambda s, a: svc.set_active(s, a, _id(user_id), active is True))
+        return self._run(lambda s, a: svc.set_active(s, a, db_id(user_id), active is True))
 
     @rx.event
     def reset_password(self, user_id: int, email: str):
         def action(s, a):
-            self.one_time_for, self.one_time_password = str(email)[:254], svc.reset_password(s, a, _id(user_id))
+            self.one_time_for, self.one_time_password = str(email)[:254], svc.reset_password(s, a, db_id(user_id))
         return self._run(action)
 
 

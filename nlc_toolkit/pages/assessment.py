@@ -19,6 +19,8 @@ from ..db import files as evidence_files
 from ..db.models import RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..state.auth import AuthState
+from ..state.inputs import db_id, text
+from ..state.inputs import form as as_form
 from ..state.uploads import read_at_most
 from ..state.live import assessment_channel, hub
 
@@ -92,7 +94,7 @@ class AssessmentState(AuthState):
 
     def _id_from_url(self) -> int:
         match = re.fullmatch(r"/assessments/(\d+)/?", self.router.url.path or "")
-        return int(match.group(1)) if match else 0
+        return db_id(match.group(1)) if match else 0
 
     def _refresh(self, actor, keep_section: bool = True) -> None:
         with session_scope() as s:
@@ -124,9 +126,14 @@ class AssessmentState(AuthState):
         actor = self._actor()
         if actor is None:
             return self._to_login()
-        self.loading, self.error, self.message = True, "", ""
+        wanted = self._id_from_url()
+        # A reload of the page on screen keeps its content while it is re-read: the tab's state
+        # outlives a reload, so the hydrated page already shows it, and swapping it for a spinner
+        # would re-mount every form under the user's typing (input lost, seen as flaky tests).
+        self.loading = not (wanted == self.assessment_id and self.info and not self.error)
+        self.error, self.message = "", ""
         self.invited_password = self.invited_email = self.upload_question = ""
-        self.assessment_id = self._id_from_url()
+        self.assessment_id = wanted
         yield
         try:
             self._refresh(actor, keep_section=False)
@@ -180,6 +187,7 @@ class AssessmentState(AuthState):
 
     @rx.event
     def answer(self, question_id: str, value: str):
+        question_id, value = text(question_id, 100), text(value, 20)
         previous = self.values.get(question_id)
         self.values[question_id] = value  # shown at once; undone below if the server refuses
         result = self._run(lambda s, a: svc.answer(s, a, self.assessment_id, question_id, value), "assessment.saved")
@@ -192,6 +200,8 @@ class AssessmentState(AuthState):
 
     @rx.event
     def save_note(self, question_id: str, note: str):
+        question_id = text(question_id, 100)
+        note = note if isinstance(note, str) else ""  # over-long notes are refused with a message
         if note == self.notes.get(question_id, ""):
             return None
         return self._run(lambda s, a: svc.set_note(s, a, self.assessment_id, question_id, note), "assessment.saved")
@@ -199,17 +209,19 @@ class AssessmentState(AuthState):
     @rx.event
     def add_link(self, form: dict):
         # The question id rides in a hidden field: a form's handler cannot close over foreach vars.
-        question_id, url = form.get("question", ""), (form.get("url") or "").strip()
+        form = as_form(form)
+        question_id, url = text(form.get("question"), 100), text(form.get("url"), 2001).strip()
         return self._run(lambda s, a: svc.add_evidence(s, a, self.assessment_id, question_id, {"kind": "link", "url": url}),
                          "assessment.saved")
 
     @rx.event
     def remove_evidence(self, question_id: str, index: int):
+        question_id, index = text(question_id, 100), index if isinstance(index, int) and not isinstance(index, bool) else -1
         return self._run(lambda s, a: svc.remove_evidence(s, a, self.assessment_id, question_id, index), "assessment.saved")
 
     @rx.event
     def choose_upload(self, question_id: str):
-        self.upload_question = question_id
+        self.upload_question = text(question_id, 100)
         self.message = ""
 
     @rx.event
@@ -271,6 +283,7 @@ class AssessmentState(AuthState):
 
     @rx.event
     def set_context(self, question_id: str, value: str):
+        question_id, value = text(question_id, 100), text(value, 100)
         return self._run(lambda s, a: svc.set_context(s, a, self.assessment_id, question_id, value), "assessment.saved")
 
     @rx.event
@@ -279,8 +292,9 @@ class AssessmentState(AuthState):
 
     @rx.event
     def review(self, form: dict):
+        form = as_form(form)
         approve = form.get("decision") == "approve"
-        comment = form.get("comment") or ""
+        comment = text(form.get("comment"), 5000)
         return self._run(lambda s, a: svc.review(s, a, self.assessment_id, approve, comment), "review.done")
 
     @rx.event
@@ -295,11 +309,11 @@ class AssessmentState(AuthState):
 
     @rx.event
     def invite(self, form: dict):
-        out = {}
+        form, out = as_form(form), {}
 
         def action(s, a):
-            user, password = svc.invite(s, a, self.assessment_id, form.get("email", ""), form.get("name", ""),
-                                        form.get("group", ""))
+            user, password = svc.invite(s, a, self.assessment_id, text(form.get("email"), 254), text(form.get("name"), 200),
+                                        text(form.get("group"), 20))
             out.update(email=user.email, password=password)
 
         result = self._run(action, "invite.done")

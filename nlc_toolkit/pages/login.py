@@ -10,14 +10,10 @@ from ..core.redirects import safe_next
 from ..db import auth
 from ..db.session import session_scope
 from ..state.auth import AuthState
+from ..state.inputs import text
 
 LOGIN_ERRORS = ["auth.error.invalid", "auth.error.throttled", "auth.error.expired", "auth.error.inactive",
                 "auth.error.empty"]
-
-
-def _text(value, limit: int) -> str:
-    """A form field from the client: a string of bounded length, or nothing."""
-    return value[:limit] if isinstance(value, str) else ""
 
 
 class LoginState(AuthState):
@@ -34,7 +30,8 @@ class LoginState(AuthState):
 
     @rx.event
     async def submit(self, form: dict):
-        email, password = _text(form.get("email"), 254).strip(), _text(form.get("password"), 1000)
+        form = form if isinstance(form, dict) else {}
+        email, password = text(form.get("email"), 254).strip(), text(form.get("password"), 1000)
         if not email or not password:
             self.error = "auth.error.empty"
             return None

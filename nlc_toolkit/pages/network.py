@@ -21,6 +21,7 @@ from ..db import network as svc
 from ..db.assessments import Refused
 from ..db.session import session_scope
 from ..state.auth import AuthState
+from ..state.inputs import db_id, text
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -203,7 +204,7 @@ class NetworkState(AuthState):
     def set_filter(self, name: str, value: str):
         if name in ("questionnaire_id", "region", "country", "population_band", "year", "version", "bench_city",
                     "dist_domain"):
-            setattr(self, name, value)
+            setattr(self, name, text(value, 200))
             if name == "questionnaire_id":
                 self.region = self.country = self.population_band = self.year = self.version = ""
                 self.compare_ids = []
@@ -218,23 +219,27 @@ class NetworkState(AuthState):
 
     @rx.event
     def toggle_peer(self, key: str, value: bool):
+        if key not in PEER_KEYS:
+            return None
         peers = [k for k in self.peer_by if k != key]
         self.peer_by = peers + [key] if value else peers
         return self._refresh()
 
     @rx.event
     def sort(self, column: str):
+        column = text(column, 100)
         self.sort_desc = not self.sort_desc if self.sort_by == column else column != "city"
         self.sort_by = column
         return self._refresh()
 
     @rx.event
     def go_page(self, delta: int):
-        self.page = max(0, self.page + delta)
+        self.page = max(0, self.page + (1 if delta == 1 else -1 if delta == -1 else 0))
         return self._refresh()
 
     @rx.event
     def toggle_compare(self, city_id: str, value: bool):
+        city_id = str(db_id(city_id))
         ids = [c for c in self.compare_ids if c != city_id]
         if value and len(ids) < 5:
             ids.append(city_id)

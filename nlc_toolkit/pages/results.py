@@ -25,6 +25,7 @@ from ..db.models import ACTION_STATUSES, RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..i18n import translate
 from ..state.auth import AuthState
+from ..state.inputs import db_id, text
 from ..state.uploads import read_at_most
 from ..state.live import HEARTBEAT, assessment_channel, hub, tab_connected
 
@@ -68,7 +69,7 @@ class ResultsState(AuthState):
 
     def _id(self) -> int:
         match = re.fullmatch(r"/assessments/(\d+)/results/?", self.router.url.path or "")
-        return int(match.group(1)) if match else 0
+        return db_id(match.group(1)) if match else 0
 
     def _reload(self, actor) -> None:
         with session_scope() as s:
@@ -111,9 +112,12 @@ class ResultsState(AuthState):
         actor = self._actor()
         if actor is None:
             return self._to_login()
-        self.loading, self.error, self.message, self.problems = True, "", "", []
+        # A reload of the dashboard on screen keeps it while it is re-read (see AssessmentState.load:
+        # a spinner would re-mount the action plan's forms under the user's typing).
+        self.loading = not (self.report.get("id") == self._id() and not self.error)
+        self.error, self.message, self.problems = "", "", []
         # ?domain=<id> (links from the network heatmap) opens that domain's drill-down.
-        self.drill_domain = self.router.url.query_parameters.get("domain", "")
+        self.drill_domain = text(self.router.url.query_parameters.get("domain"), 100)
         yield
         try:
             self._reload(actor)
@@ -265,17 +269,19 @@ class ResultsState(AuthState):
 
     @rx.event
     def set_drill(self, domain: str):
-        self.drill_domain = domain
+        self.drill_domain = text(domain, 100)
 
     @rx.event
-    def add_to_plan(self, question: str, text: str):
-        return self._act(lambda s, a: svc.add_action(s, a, self._id(), question, text))
+    def add_to_plan(self, question: str, title: str):
+        question, title = text(question, 100), text(title, 5000)
+        return self._act(lambda s, a: svc.add_action(s, a, self._id(), question, title))
 
     @rx.event
     def save_action(self, form: dict):
         # The action id rides in a hidden field: a form's handler cannot close over foreach vars.
-        fields = {k: form.get(k, "") for k in ("title", "owner", "due", "status", "note")}
-        return self._act(lambda s, a: svc.update_action(s, a, self._id(), int(form.get("action_id") or 0), **fields))
+        form = form if isinstance(form, dict) else {}
+        fields = {k: text(form.get(k), 5000) for k in ("title", "owner", "due", "status", "note")}
+        return self._act(lambda s, a: svc.update_action(s, a, self._id(), db_id(form.get("action_id")), **fields))
 
     async def _download(self, kind: str, build):
         """Build a file for the signed-in user in a worker thread (a PDF takes a second or two of
@@ -318,7 +324,7 @@ class ResultsState(AuthState):
 
     @rx.event
     def set_import_label(self, value: str):
-        self.import_label = value[:200]
+        self.import_label = text(value, 200)
 
     @rx.event
     def set_import_group(self, value: str):

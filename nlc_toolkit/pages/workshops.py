@@ -18,6 +18,7 @@ from ..db.assessments import Invalid, NotFound, Refused
 from ..db.models import RESPONDENT_GROUPS
 from ..db.session import session_scope
 from ..state.auth import AuthState
+from ..state.inputs import db_id, text
 from ..state.live import assessment_channel, hub
 from ..state.workshop import RoomState, room_snapshot, stats_snapshot
 from .live_room import distribution_bars, level_cards
@@ -74,10 +75,11 @@ class WorkshopsState(AuthState):
 
     @rx.event
     def choose_questionnaire(self, value: str):
-        self.chosen_questionnaire, self.chosen_domains = value, []
+        self.chosen_questionnaire, self.chosen_domains = str(db_id(value)), []
 
     @rx.event
     def toggle_domain(self, domain: str):
+        domain = text(domain, 100)
         rest = [d for d in self.chosen_domains if d != domain]
         self.chosen_domains = rest if domain in self.chosen_domains else [*rest, domain]
 
@@ -87,15 +89,13 @@ class WorkshopsState(AuthState):
         if actor is None:
             return self._to_login()
         try:
+            form = form if isinstance(form, dict) else {}
             with session_scope() as s:
-                w = svc.create(s, actor, int(form.get("city") or 0), int(self.chosen_questionnaire or 0),
-                               list(self.chosen_domains), int(form["assessment"]) if form.get("assessment") else None)
+                w = svc.create(s, actor, db_id(form.get("city")), db_id(self.chosen_questionnaire),
+                               list(self.chosen_domains), db_id(form.get("assessment")) or None)
                 code = w.code
         except (Invalid, Refused) as e:
             self.message = str(e)
-            return None
-        except ValueError:
-            self.message = "workshop.error.setup"
             return None
         return rx.redirect(f"/workshops/{code}")
 
@@ -226,6 +226,7 @@ class ConsoleState(RoomState, AuthState):
 
     @rx.event
     async def end(self, form: dict):
+        form = form if isinstance(form, dict) else {}
         actor = self._actor()
         if actor is None:
             return self._to_login()
