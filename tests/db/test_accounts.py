@@ -10,7 +10,7 @@ from sqlalchemy import select
 from nlc_toolkit.core import security
 from nlc_toolkit.db import admin, auth, repo
 from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db.models import Answer, AuditEvent, LoginThrottle, Respondent, User, UserSession, utcnow
+from nlc_toolkit.db.models import Answer, AuditEvent, LoginThrottle, Respondent, User, utcnow
 from nlc_toolkit.db.session import session_scope
 from tests.helpers import readme_example_text
 

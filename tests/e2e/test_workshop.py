@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from nlc_toolkit.db import assessments as svc
 from nlc_toolkit.db import repo, workshops
-from nlc_toolkit.db.models import User, Workshop
+from nlc_toolkit.db.models import User
 from tests.e2e.helpers import sign_in
 from tests.e2e.test_journey import QUICK
 
