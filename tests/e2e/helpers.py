@@ -5,6 +5,11 @@ from playwright.sync_api import Page, expect
 PASSWORD = "e2e-password-1"
 
 
+def new_user(app, email: str, role: str, city: str | None = None) -> None:
+    """An account made as an operator would, with `nlc create-user` (its password is its own)."""
+    app.nlc("create-user", "--email", email, "--password", PASSWORD, "--role", role, *(["--city", city] if city else []))
+
+
 def sign_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(url + "/login")
     expect(page.locator("#login-submit")).to_be_enabled()  # on_load ran: the form is live

@@ -8,13 +8,9 @@ from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
 from nlc_toolkit.db.models import City, LoginThrottle, User
-from tests.e2e.helpers import PASSWORD, replace_one_time_password, sign_in, sign_out, watch_errors
+from tests.e2e.helpers import new_user, replace_one_time_password, sign_in, sign_out, watch_errors
 
 pytestmark = pytest.mark.e2e
-
-
-def new_user(app, email, role, city=None):
-    app.nlc("create-user", "--email", email, "--password", PASSWORD, "--role", role, *(["--city", city] if city else []))
 
 
 def test_admin_changes_a_users_role_and_city_and_it_sticks_after_a_reload(app, page):

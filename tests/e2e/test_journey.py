@@ -7,17 +7,12 @@ from playwright.sync_api import expect
 
 from nlc_toolkit.core.questionnaire import load_questionnaire
 from tests.e2e.helpers import (
-    PASSWORD, choose_level, open_assessment, question, sign_in, sign_out, watch_errors, write_note,
+    choose_level, new_user, open_assessment, question, sign_in, sign_out, watch_errors, write_note,
 )
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
 QUICK = load_questionnaire(ROOT / "questionnaires" / "nlc-quick-scan.yaml")
-
-
-def new_user(app, email, role, city=None):
-    args = ["create-user", "--email", email, "--password", PASSWORD, "--role", role]
-    app.nlc(*args, *(["--city", city] if city else []))
 
 
 def create_assessment(page, app) -> int:

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import sign_in
-from tests.e2e.test_journey import new_user
+from tests.e2e.helpers import new_user
 
 pytestmark = pytest.mark.e2e
 
