@@ -34,11 +34,11 @@ def main() -> None:
     import plotly.graph_objects as go
 
     from nlc_toolkit.core import network as net
-    from nlc_toolkit.core.permissions import Actor
-    from nlc_toolkit.db import network
+    from nlc_toolkit.core.policy import Actor
     from nlc_toolkit.db.migrate import upgrade
     from nlc_toolkit.db.seed import seed_demo
     from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services import network
 
     upgrade()
     questionnaire = "nlc-detailed" if (Path(__file__).resolve().parents[1] / "questionnaires" / "nlc-detailed.yaml").exists() else "nlc-quick-scan"

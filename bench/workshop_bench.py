@@ -237,15 +237,16 @@ def main() -> None:
         env["REFLEX_DB_URL"] = f"sqlite:///{folder / 'bench.db'}"
     os.environ.update({k: v for k, v in env.items() if k.startswith("REFLEX_")})
 
-    from nlc_toolkit.db import workshops
-    from nlc_toolkit.db.assessments import actor_of
+    from sqlalchemy import select
+
+    from nlc_toolkit.db import repo
     from nlc_toolkit.db.migrate import upgrade
     from nlc_toolkit.db.models import User
     from nlc_toolkit.db.seed import seed_demo
     from nlc_toolkit.db.session import session_scope
-    from nlc_toolkit.pages.live_room import ParticipantState, PresenterState
-    from nlc_toolkit.db import repo
-    from sqlalchemy import select
+    from nlc_toolkit.services import workshops
+    from nlc_toolkit.core.policy import actor_of
+    from nlc_toolkit.ui.pages.live_room.page import ParticipantState, PresenterState
 
     upgrade()
     with session_scope() as s:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .core import questionnaire as qn
+from nlc_toolkit.core import questionnaire as qn
 
 
 def _fail(lines) -> int:
@@ -32,8 +32,8 @@ def cmd_schema(_args) -> int:
 
 
 def cmd_score(args) -> int:
-    from .core.answers_csv import AnswersFileError, read_answers_csv
-    from .core.report import score_document
+    from nlc_toolkit.core.exports.answers_csv import AnswersFileError, read_answers_csv
+    from nlc_toolkit.core.exports.score_document import score_document
 
     try:
         q = qn.load_questionnaire(args.questionnaire)
@@ -62,7 +62,7 @@ def cmd_score(args) -> int:
 
 
 def cmd_migrate(_args) -> int:
-    from .db.migrate import upgrade
+    from nlc_toolkit.db.migrate import upgrade
 
     upgrade()
     print("database is up to date")
@@ -70,8 +70,8 @@ def cmd_migrate(_args) -> int:
 
 
 def cmd_create_user(args) -> int:
-    from .db import repo
-    from .db.session import session_scope
+    from nlc_toolkit.db import repo
+    from nlc_toolkit.db.session import session_scope
 
     try:
         with session_scope() as session:
@@ -88,8 +88,8 @@ def cmd_create_user(args) -> int:
 
 
 def cmd_create_city(args) -> int:
-    from .db import repo
-    from .db.session import session_scope
+    from nlc_toolkit.db import repo
+    from nlc_toolkit.db.session import session_scope
 
     try:
         with session_scope() as session:
@@ -101,9 +101,9 @@ def cmd_create_city(args) -> int:
 
 
 def cmd_seed_demo(args) -> int:
-    from .core import settings
-    from .db.seed import SeedRefused, seed_demo
-    from .db.session import session_scope
+    from nlc_toolkit.core import settings
+    from nlc_toolkit.db.seed import SeedRefused, seed_demo
+    from nlc_toolkit.db.session import session_scope
 
     if settings.production():
         return _fail("production mode (NLC_ENV=production) never seeds demo data")
@@ -117,9 +117,9 @@ def cmd_seed_demo(args) -> int:
 
 
 def cmd_check_production(_args) -> int:
-    from .core import settings
-    from .db.production import production_problems
-    from .db.session import session_scope
+    from nlc_toolkit.core import settings
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services.production import production_problems
 
     with session_scope() as session:
         problems = production_problems(session)
@@ -131,10 +131,10 @@ def cmd_check_production(_args) -> int:
 
 
 def cmd_bootstrap_admin(_args) -> int:
-    from .core import settings
-    from .db import repo
-    from .db.production import bootstrap_admin
-    from .db.session import session_scope
+    from nlc_toolkit.core import settings
+    from nlc_toolkit.db import repo
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services.production import bootstrap_admin
 
     email, password = settings.bootstrap_admin_credentials()
     try:
@@ -152,8 +152,8 @@ def _upload_dir() -> Path:
 
 
 def cmd_backup(args) -> int:
-    from .db.backup import backup
-    from .db.session import session_scope
+    from nlc_toolkit.db.backup import backup
+    from nlc_toolkit.db.session import session_scope
 
     out = Path(args.path)
     if out.exists() and not args.force:
@@ -166,8 +166,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .db.backup import BackupError, restore
-    from .db.session import session_scope
+    from nlc_toolkit.db.backup import BackupError, restore
+    from nlc_toolkit.db.session import session_scope
 
     try:
         with session_scope() as session:
@@ -183,8 +183,8 @@ def _actor_for(session, email: str | None):
     """Who the command acts as: the named account, else the first active admin."""
     from sqlalchemy import select
 
-    from .db.assessments import actor_of
-    from .db.models import User
+    from nlc_toolkit.core.policy import actor_of
+    from nlc_toolkit.db.models import User
 
     query = select(User).where(User.email == email.strip().lower()) if email else \
         select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)
@@ -193,11 +193,11 @@ def _actor_for(session, email: str | None):
 
 
 def cmd_export(args) -> int:
-    from .core.pdf import assessment_pdf
-    from .core.spreadsheets import answers_csv, assessment_workbook
-    from .db import results
-    from .db.assessments import NotFound, Refused
-    from .db.session import session_scope
+    from nlc_toolkit.core.errors import NotFound, Refused
+    from nlc_toolkit.core.exports.pdf import assessment_pdf
+    from nlc_toolkit.core.exports.spreadsheets import answers_csv, assessment_workbook
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services import results
 
     with session_scope() as session:
         actor = _actor_for(session, args.as_user)
@@ -224,9 +224,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .db import results
-    from .db.assessments import Invalid, NotFound, Refused
-    from .db.session import session_scope
+    from nlc_toolkit.core.errors import Invalid, NotFound, Refused
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services import results
 
     try:
         data = Path(args.file).read_bytes()
@@ -242,7 +242,7 @@ def cmd_import(args) -> int:
         except NotFound:
             return _fail(f"no assessment {args.assessment} visible to that account")
         except (Refused, Invalid) as e:
-            from .i18n import translate
+            from nlc_toolkit.i18n import translate
 
             return _fail(translate(str(e), "en"))
     if problems:

@@ -2,15 +2,15 @@
 
 import reflex as rx
 
-from .components.layout import register_pages
-from .core import settings
-from .pages.evidence import evidence_guard
-from .pages import account, admin, assessment, assessments, home, live_room, login, network, results, workshops  # noqa: F401 - importing a page module registers its routes
+from nlc_toolkit.api.evidence import evidence_guard
+from nlc_toolkit.core import settings
+from nlc_toolkit.ui.components.shell import register_pages
+from nlc_toolkit.ui.pages.account import page as account  # noqa: F401 - importing a page module registers its routes
 
 if settings.production():
     # Production cannot start unsafe: demo passwords, no admin, an https address without Secure cookies.
-    from .db.production import UnsafeProduction, refuse_unsafe_start
-    from .db.session import session_scope
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services.production import UnsafeProduction, refuse_unsafe_start
 
     try:
         with session_scope() as _session:

@@ -7,8 +7,8 @@ import math
 
 import pandas as pd
 
-from .questionnaire import Questionnaire
-from .scoring import DISAGREEMENT_SPREAD, consolidate
+from nlc_toolkit.core.questionnaire import Questionnaire
+from nlc_toolkit.core.scoring import DISAGREEMENT_SPREAD, consolidate
 
 GROUPS = ("municipality", "national", "civil_society", "other")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .questionnaire import Questionnaire, localized
-from .scoring import Scores, condition_holds
+from nlc_toolkit.core.questionnaire import Questionnaire, localized
+from nlc_toolkit.core.scoring import Scores, condition_holds
 
 
 def recommendation_table(q: Questionnaire) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .questionnaire import Condition, Questionnaire
+from nlc_toolkit.core.questionnaire import Condition, Questionnaire
 
 ANSWER_COLUMNS = ["assessment", "respondent", "question", "answer"]
 CONTEXT_COLUMNS = ["assessment", "question", "answer"]

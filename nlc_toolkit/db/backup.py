@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import Date, DateTime, Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
-from .migrate import head_revision
-from .models import Base
-from .repo import audit
+from nlc_toolkit.db.migrate import head_revision
+from nlc_toolkit.db.models import Base
+from nlc_toolkit.db.repo import audit
 
 FORMAT = "nlc-backup"
 FORMAT_VERSION = 1

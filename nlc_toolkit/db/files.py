@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from .models import Answer
+from nlc_toolkit.db.models import Answer
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_UPLOAD = 3

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from .session import database_url
+from nlc_toolkit.db.session import database_url
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

@@ -7,10 +7,13 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# respondent: an invited national or civil-society counterpart; sees only what it is invited to.
-ROLES = ("admin", "network_staff", "city_editor", "city_viewer", "facilitator", "respondent")
-RESPONDENT_GROUPS = ("municipality", "national", "civil_society", "other")
-ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "approved")
+from nlc_toolkit.core.vocabulary import (  # noqa: F401 - the schema's allowed values
+    ACTION_STATUSES,
+    ASSESSMENT_STATUSES,
+    RESPONDENT_GROUPS,
+    ROLES,
+    WORKSHOP_STATUSES,
+)
 
 
 def utcnow() -> datetime:
@@ -186,7 +189,6 @@ class StatusChange(Base):
     user: Mapped[User | None] = relationship()
 
 
-ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
 
 
 class Action(Base):
@@ -223,7 +225,6 @@ class AssessmentScore(Base):
     levels: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> consolidated level
 
 
-WORKSHOP_STATUSES = ("open", "paused", "ended")
 
 
 class Workshop(Base):

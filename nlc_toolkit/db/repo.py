@@ -8,9 +8,17 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core import questionnaire as qn
-from ..core.security import DEMO_PASSWORD, EMAIL_RE, hash_password, normalize_email, password_problem
-from .models import (
+from nlc_toolkit.core import questionnaire as qn
+from nlc_toolkit.core.errors import RepoError
+from nlc_toolkit.core.security import (
+    DEMO_PASSWORD,
+    EMAIL_RE,
+    hash_password,
+    normalize_email,
+    password_problem,
+)
+from nlc_toolkit.core.vocabulary import CITY_ROLES
+from nlc_toolkit.db.models import (
     RESPONDENT_GROUPS,
     ROLES,
     Answer,
@@ -25,10 +33,6 @@ from .models import (
 )
 
 QUESTIONNAIRES_DIR = Path(__file__).resolve().parents[2] / "questionnaires"
-
-
-class RepoError(ValueError):
-    """Bad input for a repository call; the message is shown to the user as is."""
 
 
 def audit(session: Session, action: str, entity: str, entity_id, user_id: int | None = None, **detail) -> None:
@@ -73,14 +77,14 @@ def create_user(
     """A new account. `one_time`: a password made up for the person (invitation, admin), which
     expires after ONE_TIME_VALIDITY and must be changed at the first sign-in. `demo`: the demo
     password of a seeded account, which production refuses."""
-    from .auth import ONE_TIME_VALIDITY
+    from nlc_toolkit.services.accounts import ONE_TIME_VALIDITY
 
     email = normalize_email(email)
     if not EMAIL_RE.match(email):
         raise RepoError(f"'{email}' is not an email address")
     if role not in ROLES:
         raise RepoError(f"unknown role '{role}' (roles: {', '.join(ROLES)})")
-    if role in ("city_editor", "city_viewer") and city is None:
+    if role in CITY_ROLES and city is None:
         raise RepoError(f"a {role} needs a city")
     if not (demo and password == DEMO_PASSWORD) and (problem := password_problem(password, email)):
         raise RepoError(problem)

@@ -8,10 +8,19 @@ import random
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ..core import settings
-from ..core.security import DEMO_PASSWORD, hash_password
-from . import repo
-from .models import Answer, Assessment, City, ContextAnswer, FacilitatorCity, Respondent, User
+from nlc_toolkit.core import settings
+from nlc_toolkit.core.security import DEMO_PASSWORD, hash_password
+from nlc_toolkit.core.vocabulary import CITY_ROLES
+from nlc_toolkit.db import repo
+from nlc_toolkit.db.models import (
+    Answer,
+    Assessment,
+    City,
+    ContextAnswer,
+    FacilitatorCity,
+    Respondent,
+    User,
+)
 
 __all__ = ["DEMO_PASSWORD", "SeedRefused", "demo_users", "demo_emails", "seed_demo"]
 # (name, country, region) of real member-like cities first; then generated names.
@@ -89,7 +98,7 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
     city_ids = dict(session.execute(select(City.name, City.id).where(City.name.in_([r["name"] for r in city_rows]))).all())
 
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
-    users = [u for u in demo_users(city_ids) if u["role"] not in ("city_editor", "city_viewer") or u["city_id"]]
+    users = [u for u in demo_users(city_ids) if u["role"] not in CITY_ROLES or u["city_id"]]
     existing = set(session.scalars(select(User.email)).all())
     users = [dict(u, password_hash=password_hash, password_is_demo=True) for u in users if u["email"] not in existing]
     if users:
@@ -122,7 +131,7 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
                 ])
                 maturity = min(0.95, maturity + rng.uniform(0.0, 0.12))  # cities improve between rounds
                 n_answers += _answers(session, a, q, maturity, rng, editors.get(city_id))
-    from .network import store_scores
+    from nlc_toolkit.services.network import store_scores
 
     store_scores(session, list(session.scalars(select(Assessment.id).where(Assessment.status == "approved"))))
     return f"seeded {len(city_rows)} cities, {len(users)} users, {n_assessments} assessments, {n_answers} answers"

@@ -8,10 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from nlc_toolkit.core import security
-from nlc_toolkit.db import admin, auth, repo
-from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db.models import Answer, AuditEvent, LoginThrottle, Respondent, User, utcnow
+from nlc_toolkit.db import repo
+from nlc_toolkit.db.models import (
+    Answer,
+    AuditEvent,
+    LoginThrottle,
+    Respondent,
+    User,
+    utcnow,
+)
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import accounts as auth
+from nlc_toolkit.services import admin
+from nlc_toolkit.services import assessments as svc
 from tests.helpers import readme_example_text
 
 PW = "correct horse battery"

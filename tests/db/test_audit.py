@@ -2,10 +2,11 @@
 
 from sqlalchemy import select
 
-from nlc_toolkit.db import admin, network, repo, results
-from nlc_toolkit.db import assessments as svc
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import AuditEvent
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import admin, network, results
+from nlc_toolkit.services import assessments as svc
 from tests.helpers import readme_example_text
 
 PW = "long enough password"

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from nlc_toolkit.db import auth, repo
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import utcnow
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import accounts as auth
 
 PASSWORD = "correct horse battery"
 

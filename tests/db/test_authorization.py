@@ -4,11 +4,12 @@ for a user of the assessment's city and of another city. Refusals change nothing
 import pytest
 from sqlalchemy import func, select
 
-from nlc_toolkit.db import admin as admin_svc
-from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db import auth, repo
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Answer, AuditEvent, User
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import accounts as auth
+from nlc_toolkit.services import admin as admin_svc
+from nlc_toolkit.services import assessments as svc
 from tests.helpers import readme_example_text
 
 PW = "long enough password"

@@ -12,12 +12,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db.assessments import questionnaire_of
 from nlc_toolkit.db.migrate import upgrade
 from nlc_toolkit.db.models import Answer, Assessment, Respondent, User
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import _engine_for, session_scope
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services.assessments import questionnaire_of
 from tests.db.test_results import fill_template
 from tests.helpers import ROOT
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 from sqlalchemy import inspect, select
 
-from nlc_toolkit.core.report import score_document
+from nlc_toolkit.core.exports.score_document import score_document
 from nlc_toolkit.core.security import verify_password
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.migrate import downgrade, upgrade

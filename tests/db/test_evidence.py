@@ -3,9 +3,9 @@ goes from disk once no answer lists it any more."""
 
 import pytest
 
-from nlc_toolkit.db import assessments as svc
 from nlc_toolkit.db import files, repo
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import assessments as svc
 from tests.helpers import ROOT
 
 QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"

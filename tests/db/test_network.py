@@ -1,17 +1,17 @@
 """Network data: stored scores equal live scoring, refresh when an assessment changes, staff only."""
 
 import pytest
-
-from nlc_toolkit.core.network import MIN_PEERS
 from sqlalchemy import select
 
-from nlc_toolkit.core.permissions import Actor
-from nlc_toolkit.core.report import score_document
-from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db import network, repo
+from nlc_toolkit.core.exports.score_document import score_document
+from nlc_toolkit.core.network import MIN_PEERS
+from nlc_toolkit.core.policy import Actor
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Assessment, AssessmentScore
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import network
 
 STAFF = Actor(user_id=0, role="network_staff", city_id=None)
 
@@ -55,8 +55,8 @@ def test_city_roles_cannot_read_the_network(migrated):
 
 
 def test_report_carries_peer_medians_of_same_region_and_size(migrated):
-    from nlc_toolkit.db import results
     from nlc_toolkit.db.models import City
+    from nlc_toolkit.services import results
 
     network._cache.clear()
     with session_scope() as s:

@@ -10,9 +10,13 @@ import threading
 import pytest
 from pypdf import PdfReader
 
-from nlc_toolkit.core.pdf import assessment_pdf, render_pdf, workshop_summary_pdf
-from nlc_toolkit.db import results
+from nlc_toolkit.core.exports.pdf import (
+    assessment_pdf,
+    render_pdf,
+    workshop_summary_pdf,
+)
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import results
 from tests.db.test_results import answer_some, city  # noqa: F401 - the fixture
 
 SECRET = "top-secret-file-content-4711"

@@ -10,11 +10,17 @@ from sqlalchemy import func, select
 
 from nlc_toolkit.core import settings
 from nlc_toolkit.core.security import DEMO_PASSWORD, hash_password
-from nlc_toolkit.db import auth, repo
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import AuditEvent, City, User
-from nlc_toolkit.db.production import UnsafeProduction, bootstrap_admin, production_problems, refuse_unsafe_start
 from nlc_toolkit.db.seed import SeedRefused, demo_emails, seed_demo
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import accounts as auth
+from nlc_toolkit.services.production import (
+    UnsafeProduction,
+    bootstrap_admin,
+    production_problems,
+    refuse_unsafe_start,
+)
 from tests.helpers import ROOT
 
 ADMIN_PW = "a real admin passphrase"

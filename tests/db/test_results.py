@@ -7,13 +7,19 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from nlc_toolkit.core.pdf import assessment_pdf
+from nlc_toolkit.core.exports.pdf import assessment_pdf
+from nlc_toolkit.core.exports.score_document import score_document
+from nlc_toolkit.core.exports.spreadsheets import (
+    answer_template,
+    answers_csv,
+    assessment_workbook,
+    safe,
+)
 from nlc_toolkit.core.questionnaire import load_questionnaire
-from nlc_toolkit.core.report import score_document
-from nlc_toolkit.core.spreadsheets import answer_template, answers_csv, assessment_workbook, safe
-from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db import repo, results
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import results
 from tests.helpers import ROOT
 
 QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"

@@ -8,13 +8,13 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from nlc_toolkit.db import assessments as svc
+from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.db import repo
-from nlc_toolkit.db import workshops as ws
-from nlc_toolkit.db.assessments import Invalid, NotFound, Refused
 from nlc_toolkit.db.models import AuditEvent, Participant, Respondent, Vote
 from nlc_toolkit.db.session import session_scope
-from nlc_toolkit.state.workshop import EMPTY_STATS, room_snapshot, stats_snapshot
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import workshops as ws
+from nlc_toolkit.ui.state.room import EMPTY_STATS, room_snapshot, stats_snapshot
 from tests.helpers import ROOT
 
 QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"

@@ -5,12 +5,12 @@ levels and, on request, every participant into the assessment."""
 import pytest
 from sqlalchemy import func, select
 
-from nlc_toolkit.db import assessments as svc
+from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.db import repo
-from nlc_toolkit.db import workshops as ws
-from nlc_toolkit.db.assessments import Invalid, NotFound, Refused
 from nlc_toolkit.db.models import Answer, Respondent, Vote
 from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import workshops as ws
 from tests.helpers import ROOT
 
 QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"

@@ -8,7 +8,13 @@ from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
 from nlc_toolkit.db.models import City, LoginThrottle, User
-from tests.e2e.helpers import new_user, replace_one_time_password, sign_in, sign_out, watch_errors
+from tests.e2e.helpers import (
+    new_user,
+    replace_one_time_password,
+    sign_in,
+    sign_out,
+    watch_errors,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,14 @@ from playwright.sync_api import expect
 
 from nlc_toolkit.core.questionnaire import load_questionnaire
 from tests.e2e.helpers import (
-    choose_level, new_user, open_assessment, question, sign_in, sign_out, watch_errors, write_note,
+    choose_level,
+    new_user,
+    open_assessment,
+    question,
+    sign_in,
+    sign_out,
+    watch_errors,
+    write_note,
 )
 from tests.helpers import ROOT
 

@@ -6,8 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import sign_in
-from tests.e2e.helpers import new_user
+from tests.e2e.helpers import new_user, sign_in
 
 pytestmark = pytest.mark.e2e
 

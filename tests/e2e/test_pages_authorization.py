@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from nlc_toolkit.db import assessments as svc
 from nlc_toolkit.db import repo
+from nlc_toolkit.services import assessments as svc
 from tests.e2e.helpers import PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -5,8 +5,15 @@ from playwright.sync_api import expect
 from sqlalchemy import delete
 
 from nlc_toolkit.db.models import UserSession
-from tests.e2e.helpers import PASSWORD, choose_level, open_assessment, question, replace_one_time_password, sign_in
-from tests.e2e.helpers import new_user
+from tests.e2e.helpers import (
+    PASSWORD,
+    choose_level,
+    new_user,
+    open_assessment,
+    question,
+    replace_one_time_password,
+    sign_in,
+)
 from tests.e2e.test_journey import QUICK, create_assessment
 
 pytestmark = pytest.mark.e2e

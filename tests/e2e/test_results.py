@@ -8,10 +8,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from nlc_toolkit.core.report import score_document
+from nlc_toolkit.core.exports.score_document import score_document
 from nlc_toolkit.db import repo
-from tests.e2e.helpers import choose_level, sign_in, watch_errors
-from tests.e2e.helpers import new_user
+from tests.e2e.helpers import choose_level, new_user, sign_in, watch_errors
 from tests.e2e.test_journey import QUICK, create_assessment
 from tests.helpers import ROOT
 

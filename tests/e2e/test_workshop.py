@@ -10,9 +10,10 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db import repo, workshops
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import User
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import workshops
 from tests.e2e.helpers import sign_in
 from tests.e2e.test_journey import QUICK
 

@@ -5,9 +5,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from nlc_toolkit.db import assessments as svc
-from nlc_toolkit.db import repo, workshops
+from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Participant, Respondent, User, Vote, Workshop
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import workshops
 from tests.e2e.helpers import sign_in
 from tests.e2e.test_journey import QUICK
 from tests.e2e.test_workshop import phone

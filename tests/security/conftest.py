@@ -40,9 +40,10 @@ class World:
 
 @pytest.fixture(scope="session")
 def world(app_server) -> World:
-    from nlc_toolkit.db import assessments as svc
-    from nlc_toolkit.db import auth, repo
+    from nlc_toolkit.db import repo
     from nlc_toolkit.db.models import QuestionnaireVersion, User
+    from nlc_toolkit.services import accounts as auth
+    from nlc_toolkit.services import assessments as svc
 
     def person(s, email, role, city) -> Person:
         user = repo.create_user(s, email, PASSWORD, role, city, display_name=email.split("@")[0])
@@ -90,11 +91,11 @@ def pytest_runtest_call(item):
 @pytest.fixture(scope="session")
 def states():
     """The page state classes (imported once in the test process, for their full names)."""
-    from nlc_toolkit.pages.admin import AdminState
-    from nlc_toolkit.pages.assessment import AssessmentState
-    from nlc_toolkit.pages.results import ResultsState
-    from nlc_toolkit.state.auth import AuthState
-    from nlc_toolkit.state.lang import LangState
+    from nlc_toolkit.ui.pages.admin.page import AdminState
+    from nlc_toolkit.ui.pages.assessment.page import AssessmentState
+    from nlc_toolkit.ui.pages.results.page import ResultsState
+    from nlc_toolkit.ui.state.auth import AuthState
+    from nlc_toolkit.ui.state.lang import LangState
 
     return type("States", (), dict(Admin=AdminState, Assessment=AssessmentState, Results=ResultsState, Auth=AuthState,
                                     Lang=LangState))

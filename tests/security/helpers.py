@@ -115,7 +115,7 @@ def filled_template(app_server, assessment_id: int, value: str = "3") -> bytes:
     """The assessment's offline template (XLSX) with every answer filled in."""
     from openpyxl import load_workbook
 
-    from nlc_toolkit.core.spreadsheets import ANSWER_SHEET, answer_template
+    from nlc_toolkit.core.exports.spreadsheets import ANSWER_SHEET, answer_template
     from nlc_toolkit.db import repo
     from nlc_toolkit.db.models import Assessment
 

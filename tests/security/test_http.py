@@ -9,8 +9,18 @@ import uuid
 import pytest
 
 from tests.security.client import handler, raw_http, upload
-from tests.security.helpers import (PDF, Unchanged, assessment_tab, choose_upload, evidence_of, filled_template,
-                                    folder_digest, message_of, signed_in_tab, upload_evidence)
+from tests.security.helpers import (
+    PDF,
+    Unchanged,
+    assessment_tab,
+    choose_upload,
+    evidence_of,
+    filled_template,
+    folder_digest,
+    message_of,
+    signed_in_tab,
+    upload_evidence,
+)
 
 
 def cookie(token: str) -> dict:

@@ -12,7 +12,13 @@ import uuid
 import pytest
 
 from tests.security.client import Tab, handler, upload, var_key
-from tests.security.helpers import TABLES, Unchanged, assessment_tab, filled_template, signed_in_tab
+from tests.security.helpers import (
+    TABLES,
+    Unchanged,
+    assessment_tab,
+    filled_template,
+    signed_in_tab,
+)
 
 EVIL_LANG = 'en"><link rel="attachment" href="file:///etc/passwd">'
 
@@ -258,9 +264,11 @@ def demoted(app_server, world) -> tuple[str, str]:
     admin, and signed in again: (session token, the question they answered)."""
     from sqlalchemy import select
 
-    from nlc_toolkit.db import admin, auth, repo
-    from nlc_toolkit.db import assessments as svc
+    from nlc_toolkit.db import repo
     from nlc_toolkit.db.models import City, User
+    from nlc_toolkit.services import accounts as auth
+    from nlc_toolkit.services import admin
+    from nlc_toolkit.services import assessments as svc
     from tests.security.conftest import PASSWORD
 
     email, question = f"demoted-{uuid.uuid4().hex[:6]}@probe-a.example.org", world.spare_questions[2]
@@ -346,8 +354,9 @@ def test_unknown_section_is_not_stored(app_server, states, world, unchanged, sec
 def test_sign_out_leaves_nothing_of_the_last_user_in_the_tab(app_server, states, world):
     """The next person at a shared computer opens the same tab after the admin signed out: the
     users list and the one-time password the admin just made are gone from the server's state."""
-    from nlc_toolkit.db import auth, repo
+    from nlc_toolkit.db import repo
     from nlc_toolkit.db.models import City, User, UserSession
+    from nlc_toolkit.services import accounts as auth
 
     tag = uuid.uuid4().hex[:6]
     with app_server.db() as s:

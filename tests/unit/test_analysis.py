@@ -2,7 +2,11 @@
 
 import pandas as pd
 
-from nlc_toolkit.core.analysis import group_recommendations, levels_by_group, perception_gap
+from nlc_toolkit.core.analysis import (
+    group_recommendations,
+    levels_by_group,
+    perception_gap,
+)
 from tests.helpers import build
 
 Q = build([{"id": "d", "questions": [{"id": "x"}, {"id": "y"}, {"id": "z"}]}], levels=4)

@@ -3,7 +3,7 @@ figures (empty ones included), and that must not rebuild plotly figures each tim
 
 import plotly.graph_objects as go
 
-from nlc_toolkit.components import charts
+from nlc_toolkit.ui.components import charts
 
 
 def test_same_rows_build_once_and_each_caller_gets_its_own_copy():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlc_toolkit.state.inputs import db_id, form, text
+from nlc_toolkit.ui.state.inputs import db_id, form, text
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from nlc_toolkit.state.live import Hub
+from nlc_toolkit.services.live import Hub
 
 
 def run(coro_fn):

@@ -5,8 +5,16 @@ import pandas as pd
 import pytest
 
 from nlc_toolkit.core.network import (
-    MIN_PEERS, anonymised_names, benchmark, common_gaps, distribution, filter_frame, latest_per_city, peer_medians,
-    peer_stats, peers_of,
+    MIN_PEERS,
+    anonymised_names,
+    benchmark,
+    common_gaps,
+    distribution,
+    filter_frame,
+    latest_per_city,
+    peer_medians,
+    peer_stats,
+    peers_of,
 )
 
 FRAME = pd.DataFrame([

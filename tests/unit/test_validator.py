@@ -3,10 +3,15 @@
 import json
 
 import pytest
-
-from nlc_toolkit.core.questionnaire import QuestionnaireError, json_schema, parse_questionnaire, read_yaml
-from tests.helpers import deep, readme_example, readme_example_text
 import yaml
+
+from nlc_toolkit.core.questionnaire import (
+    QuestionnaireError,
+    json_schema,
+    parse_questionnaire,
+    read_yaml,
+)
+from tests.helpers import deep, readme_example, readme_example_text
 
 
 def dump(data) -> str:

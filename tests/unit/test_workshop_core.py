@@ -3,8 +3,15 @@
 import hashlib
 
 from nlc_toolkit.core.workshop import (
-    CODE_ALPHABET, DEFAULT_MAX_PARTICIPANTS, RateLimiter, device_key, looks_like_code, max_participants, new_code,
-    normalize_code, spread_of,
+    CODE_ALPHABET,
+    DEFAULT_MAX_PARTICIPANTS,
+    RateLimiter,
+    device_key,
+    looks_like_code,
+    max_participants,
+    new_code,
+    normalize_code,
+    spread_of,
 )
 
 
@@ -79,7 +86,7 @@ def test_workshop_summary_workbook():
 
     from openpyxl import load_workbook
 
-    from nlc_toolkit.core.spreadsheets import workshop_workbook
+    from nlc_toolkit.core.exports.spreadsheets import workshop_workbook
 
     rows = [{"question": "mandate.formal_mandate", "text": {"en": "Formal basis?", "ar": "سند رسمي؟"}, "count": 5,
              "distribution": [1, 2, 1, 1], "median": 1.0, "spread": 3, "agreed": 1, "note": "=HYPERLINK(\"x\")"},

@@ -1,0 +1,57 @@
+"""Every page's address, as data, and the URL builders the pages and services use.
+
+A route's `[arg]` is a Reflex route argument: the page state reads it with
+`PageState._route_arg(name)` (never by parsing the URL). Page modules attach their component and
+on_load events to a route with `ui.components.shell.page(ROUTE)`; nlc_toolkit.py registers them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    title: str  # the browser tab's title (the page's own h1 is translated)
+
+
+HOME = Route("/", "NLC Toolkit")
+LOGIN = Route("/login", "Sign in · NLC Toolkit")
+ACCOUNT = Route("/account", "Account · NLC Toolkit")
+ASSESSMENTS = Route("/assessments", "Assessments · NLC Toolkit")
+ASSESSMENT = Route("/assessments/[assessment_id]", "Assessment · NLC Toolkit")
+RESULTS = Route("/assessments/[assessment_id]/results", "Results · NLC Toolkit")
+NETWORK = Route("/network", "Network · NLC Toolkit")
+WORKSHOPS = Route("/workshops", "Workshops · NLC Toolkit")
+CONSOLE = Route("/workshops/[code]", "Workshop console · NLC Toolkit")
+PRESENTER = Route("/w/[code]/present", "Workshop · NLC Toolkit")
+JOIN = Route("/join", "Join a workshop · NLC Toolkit")
+ADMIN = Route("/admin", "Administration · NLC Toolkit")
+QUESTIONNAIRES = Route("/admin/questionnaires", "Questionnaires · NLC Toolkit")
+
+ALL = (HOME, LOGIN, ACCOUNT, ASSESSMENTS, ASSESSMENT, RESULTS, NETWORK, WORKSHOPS, CONSOLE, PRESENTER, JOIN, ADMIN,
+       QUESTIONNAIRES)
+
+
+def assessment_url(assessment_id: int) -> str:
+    return f"/assessments/{int(assessment_id)}"
+
+
+def results_url(assessment_id: int, domain: str = "") -> str:
+    return f"/assessments/{int(assessment_id)}/results" + (f"?domain={domain}" if domain else "")
+
+
+def console_url(code: str) -> str:
+    return f"/workshops/{code}"
+
+
+def presenter_url(code: str) -> str:
+    return f"/w/{code}/present"
+
+
+def join_url(code: str = "") -> str:
+    return f"/join?code={code}" if code else "/join"
+
+
+def login_url(next_path: str = "/", expired: bool = False) -> str:
+    return f"/login?next={next_path}" + ("&expired=1" if expired else "")

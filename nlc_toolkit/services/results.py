@@ -1,0 +1,253 @@
+"""What a city gets back: the full report of an assessment (scores, group levels, perception gap,
+recommendations, actions, previous round), the action plan, and answers in/out as spreadsheets.
+Every call checks the user through db.assessments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nlc_toolkit.core import policy as perm
+from nlc_toolkit.core.analysis import (
+    group_recommendations,
+    levels_by_group,
+    num_or_none,
+    perception_gap,
+)
+from nlc_toolkit.core.errors import Invalid, Refused
+from nlc_toolkit.core.exports.spreadsheets import read_template
+from nlc_toolkit.core.policy import Actor
+from nlc_toolkit.core.recommend import recommendations
+from nlc_toolkit.core.scoring import score
+from nlc_toolkit.db import repo
+from nlc_toolkit.db.models import (
+    ACTION_STATUSES,
+    Action,
+    Answer,
+    Assessment,
+    QuestionnaireVersion,
+    Respondent,
+    utcnow,
+)
+from nlc_toolkit.services.assessments import (
+    EDITABLE,
+    load,
+    my_respondent,
+    questionnaire_of,
+)
+
+MAX_ACTION_TEXT = 2000
+
+
+def _previous(s: Session, a: Assessment) -> Assessment | None:
+    """The round before this one: same city and questionnaire (any version), earlier year/round."""
+    candidates = s.scalars(
+        select(Assessment).join(QuestionnaireVersion)
+        .where(Assessment.city_id == a.city_id, Assessment.id != a.id,
+               QuestionnaireVersion.questionnaire_id == a.questionnaire_version.questionnaire_id)
+        .order_by(Assessment.year.desc(), Assessment.round.desc())
+    ).all()
+    return next((c for c in candidates if (c.year, c.round) < (a.year, a.round)), None)
+
+
+def _domain_scores(s: Session, a: Assessment) -> tuple[dict, float | None]:
+    q = questionnaire_of(a)
+    answers, context = repo.answer_frames(s, [a.id])
+    scores = score(q, answers, context, assessments=[a.id])
+    return {d.id: num_or_none(scores.domains.at[a.id, d.id]) for d in q.domains}, num_or_none(scores.overall.get(a.id))
+
+
+def report(s: Session, actor: Actor, assessment_id: int) -> dict:
+    a = load(s, actor, assessment_id)
+    q = questionnaire_of(a)
+    answers, context = repo.answer_frames(s, [a.id])
+    scores = score(q, answers, context, assessments=[a.id])
+    table = scores.questions.loc[a.id]
+    applicable = {qid for qid in table.index if bool(table.at[qid, "applicable"])}
+    band = next((b.label for b in reversed(q.bands) if scores.overall.notna().all() and b.min <= scores.overall.iloc[0]), None)
+
+    previous = _previous(s, a)
+    prev_domains, prev_overall = _domain_scores(s, previous) if previous else ({}, None)
+    from nlc_toolkit.services.network import (
+        peer_medians,  # late import: network imports assessments, as we do
+    )
+
+    peers = peer_medians(s, q.id, a.city_id, a.city.region, a.city.population_band)
+
+    recs = recommendations(scores)
+    rec_rows = []
+    for row in recs.itertuples(index=False):
+        question = q.question_by_id[row.question]
+        rec = question.recommendations[row.rec]
+        rec_rows.append({
+            "question": row.question, "question_text": dict(question.text), "rec": int(row.rec),
+            "priority": round(float(row.priority), 4), "level": float(row.level), "text": dict(rec.text),
+            "effort": rec.effort, "horizon": rec.horizon, "actors": list(rec.actors),
+        })
+
+    respondents = {r.id: r for r in a.respondents}
+    answer_rows = []
+    notes = s.execute(
+        select(Answer.respondent_id, Answer.question_id, Answer.value, Answer.note)
+        .join(Respondent).where(Respondent.assessment_id == a.id).order_by(Answer.respondent_id, Answer.id)
+    ).all()
+    for respondent_id, question_id, value, note in notes:
+        r = respondents[respondent_id]
+        answer_rows.append({"respondent": r.label, "group": r.group, "question": question_id, "answer": value,
+                            "note": note})
+
+    group_rows = levels_by_group(q, answers[answers["answer"] != ""], applicable)
+    level_of = {qid: num_or_none(table.at[qid, "level"]) for qid in table.index}
+    actions = s.scalars(
+        select(Action).where(Action.city_id == a.city_id, Action.questionnaire_id == q.id).order_by(Action.id)
+    ).all()
+    return {
+        "id": a.id,
+        "city": a.city.name,
+        "questionnaire_id": q.id,
+        "version": q.version,
+        "title": dict(q.title),
+        "year": a.year,
+        "round": a.round,
+        "status": a.status,
+        "max_level": q.max_level,
+        "overall": num_or_none(scores.overall.iloc[0]),
+        "band": dict(band) if band else {},
+        "completeness": num_or_none(scores.completeness.iloc[0]),
+        "previous": {"year": previous.year, "round": previous.round, "overall": prev_overall} if previous else None,
+        "peer_count": peers["n"],
+        "domains": [
+            {"id": d.id, "title": dict(d.title), "score": num_or_none(scores.domains.at[a.id, d.id]),
+             "previous": prev_domains.get(d.id), "peers": peers["domains"].get(d.id)}
+            for d in q.domains
+        ],
+        "questions": [
+            {"id": x.id, "domain": q.domain_of[x.id].id, "text": dict(x.text), "level": level_of[x.id],
+             "status": str(table.at[x.id, "status"]), "spread": num_or_none(table.at[x.id, "spread"]),
+             "disagreement": bool(table.at[x.id, "disagreement"])}
+            for x in q.questions
+        ],
+        "by_group": group_rows,
+        "gaps": perception_gap(group_rows),
+        "recommendations": rec_rows,
+        "groups": {k: [r["question"] + ":" + str(r["rec"]) for r in v] for k, v in group_recommendations(rec_rows).items()},
+        "answers": answer_rows,
+        "actions": [
+            {"id": x.id, "title": x.title, "owner": x.owner, "due": x.due, "status": x.status, "note": x.note,
+             "question": x.question_id, "current_level": level_of.get(x.question_id),
+             "from_this_round": x.origin_assessment_id == a.id}
+            for x in actions
+        ],
+        "can_manage": perm.can_manage_assessment(actor, a.city_id),
+    }
+
+
+# --------------------------------------------------------------------------- the action plan
+
+
+def _check_action(title: str, owner: str, due: str, status: str, note: str) -> None:
+    if not title.strip():
+        raise Invalid("actions.error.title")
+    if status not in ACTION_STATUSES:
+        raise Invalid("actions.error.status")
+    if due:
+        try:
+            date.fromisoformat(due)
+        except ValueError:
+            raise Invalid("actions.error.due") from None
+    if max(len(title), len(note)) > MAX_ACTION_TEXT or len(owner) > 200:
+        raise Invalid("assessment.error.note_too_long", max=MAX_ACTION_TEXT)
+
+
+def add_action(s: Session, actor: Actor, assessment_id: int, question_id: str, title: str, owner: str = "",
+               due: str = "", status: str = "planned", note: str = "") -> Action:
+    a = load(s, actor, assessment_id)
+    if not perm.can_manage_assessment(actor, a.city_id):
+        raise Refused("error.forbidden")
+    _check_action(title, owner, due, status, note)
+    q = questionnaire_of(a)
+    if question_id and question_id not in q.question_by_id:
+        raise Invalid("assessment.error.bad_answer")
+    action = Action(city_id=a.city_id, questionnaire_id=q.id, origin_assessment_id=a.id, question_id=question_id,
+                    title=title.strip(), owner=owner.strip(), due=due, status=status, note=note, created_by=actor.user_id)
+    s.add(action)
+    s.flush()
+    repo.audit(s, "create", "action", action.id, user_id=actor.user_id, title=action.title)
+    return action
+
+
+def update_action(s: Session, actor: Actor, assessment_id: int, action_id: int, **fields) -> None:
+    a = load(s, actor, assessment_id)
+    action = s.get(Action, action_id)
+    if action is None or action.city_id != a.city_id:
+        raise Invalid("actions.error.not_found")
+    if not perm.can_manage_assessment(actor, a.city_id):
+        raise Refused("error.forbidden")
+    merged = {k: fields.get(k, getattr(action, k)) for k in ("title", "owner", "due", "status", "note")}
+    _check_action(**merged)
+    old = {k: getattr(action, k) for k in merged}
+    for k, v in merged.items():
+        setattr(action, k, v.strip() if k in ("title", "owner") else v)
+    action.updated_at = utcnow()
+    repo.audit(s, "update", "action", action.id, user_id=actor.user_id, old=old, new=merged)
+
+
+# --------------------------------------------------------------------------- spreadsheets in
+
+
+def import_template(s: Session, actor: Actor, assessment_id: int, data: bytes, label: str = "",
+                    group: str = "municipality") -> tuple[list[str], int]:
+    """Import a filled offline template. Returns (problems, answers written); nothing is written
+    unless the whole file is valid. With a label, the answers go to a respondent of that name
+    (e.g. a paper questionnaire from a partner); without, to the uploading user."""
+    a = load(s, actor, assessment_id)
+    if a.status not in EDITABLE:
+        raise Refused("assessment.error.locked")
+    q = questionnaire_of(a)
+    parsed = read_template(q, data)
+    if parsed.problems:
+        return parsed.problems, 0
+    if label.strip():
+        if not perm.can_manage_assessment(actor, a.city_id):
+            raise Refused("error.forbidden")
+        respondent = s.scalar(select(Respondent).where(Respondent.assessment_id == a.id, Respondent.label == label.strip(),
+                                                       Respondent.user_id.is_(None)))
+        respondent = respondent or repo.add_respondent(s, a, label.strip(), group)
+    else:
+        respondent = my_respondent(s, actor, a, create=True)
+        # The same rule as one answer: a row got as the city's editor counts only while they are one.
+        if respondent is None or not perm.can_answer(actor, a.city_id, respondent.invited):
+            raise Refused("error.forbidden")
+    if parsed.context and not perm.can_manage_assessment(actor, a.city_id):
+        raise Refused("error.forbidden")
+    for cid, value in parsed.context:
+        repo.set_context(s, a, cid, value)
+    for qid, value, note in parsed.answers:
+        if value:
+            repo.set_answer(s, respondent, qid, value, note=note or None, by_user_id=actor.user_id)
+        elif note:
+            row = s.scalar(select(Answer).where(Answer.respondent_id == respondent.id, Answer.question_id == qid))
+            if row is None:
+                s.add(Answer(respondent_id=respondent.id, question_id=qid, value="", note=note))
+            else:
+                row.note = note
+    repo.audit(s, "import", "assessment", a.id, user_id=actor.user_id, answers=len(parsed.answers),
+               respondent=respondent.label)
+    a.updated_at = utcnow()
+    return [], len(parsed.answers)
+
+
+def questionnaire_for(s: Session, actor: Actor, assessment_id: int):
+    return questionnaire_of(load(s, actor, assessment_id))
+
+
+DOWNLOAD_KINDS = ("pdf", "xlsx", "csv", "template")
+
+
+def record_download(s: Session, actor: Actor, assessment_id: int, kind: str) -> None:
+    """Note in the audit log who took which copy of an assessment out of the app."""
+    a = load(s, actor, assessment_id)
+    repo.audit(s, "download", "assessment", a.id, user_id=actor.user_id,
+               kind=kind if kind in DOWNLOAD_KINDS else "other")

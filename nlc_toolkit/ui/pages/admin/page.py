@@ -1,0 +1,335 @@
+"""Administration: cities, users (create, deactivate, reset password, role and city), audit log."""
+
+import logging
+
+import reflex as rx
+
+from nlc_toolkit import routes
+from nlc_toolkit.core.errors import Invalid, Refused
+from nlc_toolkit.core.vocabulary import ROLES
+from nlc_toolkit.services import admin as svc
+from nlc_toolkit.services import workshops as workshop_svc
+from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.ui.components.feedback import loading_or_error, notice
+from nlc_toolkit.ui.components.i18n import t, t_key
+from nlc_toolkit.ui.components.shell import page
+from nlc_toolkit.ui.state.auth import AuthState
+from nlc_toolkit.ui.state.inputs import db_id
+
+logger = logging.getLogger(__name__)
+MESSAGES = ["error.forbidden", "admin.error.city", "admin.error.user", "admin.error.self", "admin.error.population_band",
+            "admin.saved", "workshop.error.not_facilitator", "workshop.error.setup"]
+AUDIT_PER_PAGE = 50
+
+
+class AdminState(AuthState):
+    loading: bool = True
+    error: str = ""  # "", "forbidden" or "load"
+    users: list[dict] = []
+    cities: list[dict] = []
+    audit: list[dict] = []
+    audit_total: int = 0
+    audit_page: int = 1
+    audit_filter: dict[str, str] = {"action": "", "who": "", "entity": ""}
+    facilitator_cities: dict[str, list[str]] = {}  # facilitator id -> assigned city ids
+    assign_user: str = ""  # the facilitator whose cities the dialog edits
+    assign_selected: list[str] = []
+    message: str = ""
+    message_detail: str = ""
+    message_is_error: bool = False
+    one_time_password: str = ""
+    one_time_for: str = ""
+
+    def _load(self, actor) -> None:
+        with unit_of_work() as s:
+            self.users = svc.users(s, actor)
+            self.cities = [dict(c, id=str(c["id"])) for c in svc.cities(s, actor)]
+            self.facilitator_cities = {
+                str(u["id"]): [str(c) for c in workshop_svc.assigned_cities(s, actor, u["id"])]
+                for u in self.users if u["role"] == "facilitator"}
+            self._load_audit(s, actor)
+
+    def _load_audit(self, s, actor) -> None:
+        self.audit, self.audit_total = svc.audit_page(s, actor, page=self.audit_page, per_page=AUDIT_PER_PAGE,
+                                                      **self.audit_filter)
+
+    @rx.var
+    def audit_pages(self) -> int:
+        return max(1, -(-self.audit_total // AUDIT_PER_PAGE))
+
+    @rx.event
+    def filter_audit(self, form: dict):
+        self.audit_filter = {k: str(form.get(k) or "")[:100] for k in ("action", "who", "entity")}
+        self.audit_page = 1
+        return self._run(lambda s, a: self._load_audit(s, a), quiet=True)
+
+    @rx.event
+    def turn_audit_page(self, step: int):
+        wanted = self.audit_page + (1 if step == 1 else -1)
+        self.audit_page = min(max(1, wanted), self.audit_pages)
+        return self._run(lambda s, a: self._load_audit(s, a), quiet=True)
+
+    @rx.event
+    def open_assign(self, user_id: str):
+        self.assign_user = str(user_id)
+        self.assign_selected = list(self.facilitator_cities.get(self.assign_user, []))
+
+    @rx.event
+    def close_assign(self, _open: bool = False):
+        self.assign_user, self.assign_selected = "", []
+
+    @rx.event
+    def toggle_assign(self, city_id: str):
+        city_id = str(city_id)
+        rest = [c for c in self.assign_selected if c != city_id]
+        self.assign_selected = rest if city_id in self.assign_selected else [*rest, city_id]
+
+    @rx.event
+    def save_assign(self):
+        user_id, cities = db_id(self.assign_user), [db_id(c) for c in self.assign_selected]
+        self.assign_user = ""
+        return self._run(lambda s, a: workshop_svc.assign_cities(s, a, user_id, [c for c in cities if c]))
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        self.loading, self.error, self.message, self.one_time_password = True, "", "", ""
+        yield
+        try:
+            self._load(actor)
+        except Refused:
+            self.error = "forbidden"
+        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
+            logger.exception("admin: load failed")
+            self.error = "load"
+        self.loading = False
+
+    def _run(self, action, quiet: bool = False):
+        """Run a service call as the signed-in admin and re-read the page; `quiet`: a read only
+        (no "saved" message, the one-time password stays shown)."""
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        if not quiet:
+            self.one_time_password = ""
+        try:
+            with unit_of_work() as s:
+                action(s, actor)
+        except Refused as e:
+            self.message, self.message_detail, self.message_is_error = str(e), "", True
+            return None
+        except Invalid as e:
+            self.message, self.message_detail, self.message_is_error = str(e), e.values.get("reason", ""), True
+            return None
+        if quiet:
+            return None
+        self.message, self.message_detail, self.message_is_error = "admin.saved", "", False
+        self._load(actor)
+        return None
+
+    @rx.event
+    def create_city(self, form: dict):
+        return self._run(lambda s, a: svc.create_city(s, a, form.get("name", ""), form.get("country", ""),
+                                                      form.get("region", ""), form.get("population_band", "")))
+
+    @rx.event
+    def create_user(self, form: dict):
+        def action(s, a):
+            user, password = svc.create_user(s, a, form.get("email", ""), form.get("name", ""), form.get("role", ""),
+                                             db_id(form.get("city")) or None)
+            self.one_time_for, self.one_time_password = user.email, password
+        result = self._run(action)
+        return result
+
+    @rx.event
+    def update_user(self, form: dict):
+        # The user id rides in a hidden field: a form's handler cannot close over foreach vars.
+        return self._run(lambda s, a: svc.update_user(s, a, db_id(form.get("user_id")), str(form.get("role", "")),
+                                                      db_id(form.get("city")) or None))
+
+    @rx.event
+    def set_active(self, user_id: int, active: bool):
+        return self._run(lambda s, a: svc.set_active(s, a, db_id(user_id), active is True))
+
+    @rx.event
+    def reset_password(self, user_id: int, email: str):
+        def action(s, a):
+            self.one_time_for, self.one_time_password = str(email)[:254], svc.reset_password(s, a, db_id(user_id))
+        return self._run(action)
+
+
+def role_select(name: str = "role", value=None) -> rx.Component:
+    return rx.el.select(*[rx.el.option(t(f"role.{r}"), value=r) for r in ROLES], name=name,
+                        default_value=value, aria_label=t("admin.role"))
+
+
+def city_select(value=None) -> rx.Component:
+    return rx.el.select(
+        rx.el.option("—", value=""),
+        rx.foreach(AdminState.cities, lambda c: rx.el.option(c["name"], value=c["id"])),
+        name="city", default_value=value, aria_label=t("assessments.city"),
+    )
+
+
+def user_row(user: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(user["email"]),
+        rx.table.cell(user["name"]),
+        rx.table.cell(rx.form(
+            rx.hstack(rx.el.input(type="hidden", name="user_id", value=user["id"].to(str)),
+                      role_select(value=user["role"]), city_select(user["city_id"]),
+                      rx.button(t("admin.save"), size="1", variant="soft", type="submit", class_name="save-user"),
+                      wrap="wrap"),
+            on_submit=AdminState.update_user,
+        )),
+        rx.table.cell(rx.cond(user["active"], rx.badge(t("admin.active"), color_scheme="green"),
+                              rx.badge(t("admin.inactive"), color_scheme="gray"))),
+        rx.table.cell(rx.hstack(
+            rx.cond(user["role"] == "facilitator", rx.button(
+                t("admin.facilitator_cities"), " (",
+                AdminState.facilitator_cities[user["id"].to(str)].to(list[str]).length().to(str), ")",
+                size="1", variant="soft", on_click=AdminState.open_assign(user["id"].to(str)), class_name="assign-cities")),
+            rx.button(rx.cond(user["active"], t("admin.deactivate"), t("admin.activate")), size="1", variant="soft",
+                      color_scheme=rx.cond(user["active"], "red", "green"),
+                      on_click=AdminState.set_active(user["id"], ~user["active"].to(bool))),
+            rx.button(t("admin.reset_password"), size="1", variant="soft",
+                      on_click=AdminState.reset_password(user["id"], user["email"])),
+        )),
+        class_name="user-row",
+        data_email=user["email"],
+    )
+
+
+def users_tab() -> rx.Component:
+    return rx.vstack(
+        rx.card(rx.form(
+            rx.hstack(
+                rx.input(name="email", type="email", placeholder=t("auth.email"), aria_label=t("auth.email"), required=True),
+                rx.input(name="name", placeholder=t("invite.name"), aria_label=t("invite.name")),
+                role_select(), city_select(),
+                rx.button(t("admin.create_user"), type="submit", id="create-user"),
+                wrap="wrap",
+            ),
+            on_submit=AdminState.create_user, reset_on_submit=True,
+        ), width="100%"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                "auth.email", "invite.name", "admin.role", "admin.status", "admin.actions")])),
+            rx.table.body(rx.foreach(AdminState.users, user_row)),
+            width="100%",
+        ), overflow_x="auto", width="100%"),
+        width="100%",
+    )
+
+
+def cities_tab() -> rx.Component:
+    return rx.vstack(
+        rx.card(rx.form(
+            rx.hstack(
+                rx.input(name="name", placeholder=t("admin.city_name"), aria_label=t("admin.city_name"), required=True),
+                rx.input(name="country", placeholder=t("admin.country"), aria_label=t("admin.country"), required=True),
+                rx.input(name="region", placeholder=t("admin.region"), aria_label=t("admin.region")),
+                rx.el.select(*[rx.el.option(t(f"population.{b}"), value=b) for b in svc.POPULATION_BANDS],
+                             name="population_band", aria_label=t("admin.population")),
+                rx.button(t("admin.create_city"), type="submit", id="create-city"),
+                wrap="wrap",
+            ),
+            on_submit=AdminState.create_city, reset_on_submit=True,
+        ), width="100%"),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                "admin.city_name", "admin.country", "admin.region", "admin.population")])),
+            rx.table.body(rx.foreach(AdminState.cities, lambda c: rx.table.row(
+                rx.table.cell(c["name"]), rx.table.cell(c["country"]), rx.table.cell(c["region"]),
+                rx.table.cell(t_key(c["population_band"], [f"population.{b}" for b in svc.POPULATION_BANDS],
+                                    prefix="population.")),
+                class_name="city-row"))),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def assign_dialog() -> rx.Component:
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("admin.facilitator_cities")),
+        rx.box(rx.foreach(AdminState.cities, lambda c: rx.el.label(
+            rx.el.input(type="checkbox", checked=AdminState.assign_selected.contains(c["id"]),
+                        on_change=AdminState.toggle_assign(c["id"])), " ", c["name"],
+            display="block", class_name="assign-city")), column_width="14em", id="assign-cities"),
+        rx.hstack(
+            rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
+            rx.button(t("admin.assign"), on_click=AdminState.save_assign, id="save-assign"),
+            justify="end", padding_top="1em"),
+    ), open=AdminState.assign_user != "", on_open_change=AdminState.close_assign)
+
+
+def audit_filters() -> rx.Component:
+    return rx.form(rx.hstack(
+        *[rx.input(name=k, placeholder=t(label), aria_label=t(label), size="1", id=f"audit-{k}")
+          for k, label in (("action", "admin.action"), ("who", "admin.who"), ("entity", "admin.what"))],
+        rx.button(t("admin.filter"), type="submit", size="1", id="audit-filter"),
+        rx.spacer(),
+        rx.button(t("assessment.previous"), size="1", variant="soft", on_click=AdminState.turn_audit_page(-1),
+                  disabled=AdminState.audit_page <= 1, id="audit-previous"),
+        rx.text(AdminState.audit_page.to(str), " / ", AdminState.audit_pages.to(str), " · ",
+                AdminState.audit_total.to(str), size="2", id="audit-position"),
+        rx.button(t("assessment.next"), size="1", variant="soft", on_click=AdminState.turn_audit_page(1),
+                  disabled=AdminState.audit_page >= AdminState.audit_pages, id="audit-next"),
+        wrap="wrap", align="center", width="100%",
+    ), on_submit=AdminState.filter_audit, width="100%")
+
+
+def audit_tab() -> rx.Component:
+    return rx.vstack(audit_filters(), audit_table(), width="100%")
+
+
+def audit_table() -> rx.Component:
+    return rx.box(rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+            "admin.when", "admin.who", "admin.action", "admin.what", "admin.detail")])),
+        rx.table.body(rx.foreach(AdminState.audit, lambda e: rx.table.row(
+            rx.table.cell(e["at"]), rx.table.cell(e["who"]), rx.table.cell(e["action"]),
+            rx.table.cell(e["entity"], " ", e["entity_id"]), rx.table.cell(rx.text(e["detail"], size="1")),
+            class_name="audit-row"))),
+        size="1", width="100%",
+    ), overflow_x="auto", width="100%", id="audit-log")
+
+
+@page(routes.ADMIN, on_load=[AdminState.load])
+def admin() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("admin.title"), size="7", as_="h1"),
+        rx.cond(
+            AdminState.error == "forbidden",
+            notice(t("error.forbidden"), icon="lock", color="gray", id="forbidden"),
+            loading_or_error(
+                AdminState.loading, AdminState.error, AdminState.load,
+                rx.vstack(
+                    rx.cond(AdminState.message != "", notice(
+                        t_key(AdminState.message, MESSAGES), " ", AdminState.message_detail,
+                        color=rx.cond(AdminState.message_is_error, "red", "green"),
+                        role=rx.cond(AdminState.message_is_error, "alert", "status"), id="admin-message")),
+                    rx.cond(AdminState.one_time_password != "", notice(
+                        t("invite.password_once"), " ", AdminState.one_time_for, ": ",
+                        rx.code(AdminState.one_time_password, id="one-time-password"), icon="key_round")),
+                    rx.tabs.root(
+                        rx.tabs.list(
+                            rx.tabs.trigger(t("admin.users"), value="users"),
+                            rx.tabs.trigger(t("admin.cities"), value="cities"),
+                            rx.tabs.trigger(t("admin.audit"), value="audit"),
+                        ),
+                        rx.tabs.content(users_tab(), value="users", padding_top="1em"),
+                        rx.tabs.content(cities_tab(), value="cities", padding_top="1em"),
+                        rx.tabs.content(audit_tab(), value="audit", padding_top="1em"),
+                        default_value="users", width="100%",
+                    ),
+                    assign_dialog(),
+                    width="100%",
+                ),
+            ),
+        ),
+        spacing="4", width="100%",
+    )

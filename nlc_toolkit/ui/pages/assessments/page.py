@@ -1,0 +1,165 @@
+"""The assessments a user may see; editors start a new one (questionnaire, year, round)."""
+
+import logging
+from datetime import date
+
+import reflex as rx
+
+from nlc_toolkit import routes
+from nlc_toolkit.db import repo
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.ui.components.feedback import loading_or_error, status_badge
+from nlc_toolkit.ui.components.i18n import localized, t, t_key
+from nlc_toolkit.ui.components.shell import page
+from nlc_toolkit.ui.state.auth import AuthState
+
+logger = logging.getLogger(__name__)
+CREATE_ERRORS = ["error.forbidden", "assessment.error.choose_questionnaire", "assessment.error.year_round"]
+
+
+class AssessmentsState(AuthState):
+    loading: bool = True
+    error: str = ""
+    rows: list[dict] = []
+    cities: list[dict] = []
+    questionnaires: list[dict] = []
+    create_error: str = ""
+    dialog_open: bool = False
+
+    @rx.var
+    def can_create(self) -> bool:
+        return len(self.cities) > 0
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        self.loading, self.error = True, ""
+        yield
+        try:
+            with unit_of_work() as s:
+                self.rows = svc.visible_assessments(s, actor)
+                self.cities = [{"id": str(c.id), "name": c.name} for c in svc.creatable_cities(s, actor)]
+                self.questionnaires = [
+                    {"id": str(v.id), "title": dict(repo.questionnaire_model(v).title)} for v in repo.latest_questionnaires(s)
+                ]
+        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
+            logger.exception("assessments: load failed")
+            self.error = "load"
+        self.loading = False
+
+    @rx.event
+    def set_dialog(self, value: bool):
+        self.dialog_open, self.create_error = value, ""
+
+    @rx.event
+    def create(self, form: dict):
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            city_id = int(form.get("city") or (self.cities[0]["id"] if len(self.cities) == 1 else 0))
+            year, round_ = int(form.get("year") or 0), int(form.get("round") or 0)
+            version_id = int(form.get("questionnaire") or 0)
+        except ValueError:
+            self.create_error = "assessment.error.year_round"
+            return
+        try:
+            with unit_of_work() as s:
+                a = svc.create(s, actor, city_id, version_id, year, round_)
+                new_id = a.id
+        except (svc.Invalid, svc.Refused) as e:
+            self.create_error = str(e)
+            return
+        self.dialog_open = False
+        return rx.redirect(f"/assessments/{new_id}")
+
+
+def new_assessment_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("plus", size=16), t("assessments.new"), id="new-assessment")),
+        rx.dialog.content(
+            rx.dialog.title(t("assessments.new")),
+            rx.form(
+                rx.vstack(
+                    rx.cond(
+                        AssessmentsState.cities.length() > 1,
+                        rx.vstack(
+                            rx.el.label(t("assessments.city"), html_for="new-city"),
+                            rx.el.select(
+                                rx.foreach(AssessmentsState.cities, lambda c: rx.el.option(c["name"], value=c["id"])),
+                                id="new-city", name="city",
+                            ),
+                        ),
+                    ),
+                    rx.el.label(t("assessments.questionnaire"), html_for="new-questionnaire"),
+                    rx.el.select(
+                        rx.foreach(AssessmentsState.questionnaires, lambda q: rx.el.option(localized(q["title"]), value=q["id"])),
+                        id="new-questionnaire", name="questionnaire",
+                    ),
+                    rx.hstack(
+                        rx.vstack(rx.el.label(t("assessments.year"), html_for="new-year"),
+                                  rx.input(id="new-year", name="year", type="number", default_value=str(date.today().year))),
+                        rx.vstack(rx.el.label(t("assessments.round"), html_for="new-round"),
+                                  rx.input(id="new-round", name="round", type="number", default_value="1", min="1")),
+                    ),
+                    rx.cond(AssessmentsState.create_error != "",
+                            rx.callout(t_key(AssessmentsState.create_error, CREATE_ERRORS), color_scheme="red", role="alert")),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("assessments.start"), type="submit", id="create-assessment"),
+                        justify="end",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=AssessmentsState.create,
+            ),
+        ),
+        open=AssessmentsState.dialog_open,
+        on_open_change=AssessmentsState.set_dialog,
+    )
+
+
+def assessment_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row["city"], href="/assessments/" + row["id"].to(str))),
+        rx.table.cell(localized(row["questionnaire"])),
+        rx.table.cell(row["year"].to(str), " · ", t("assessments.round_short"), " ", row["round"].to(str)),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(rx.cond(row["overall"], row["overall"].to(str), "–")),
+        rx.table.cell(row["completeness"].to(str), "%"),
+        rx.table.cell(row["updated"]),
+        class_name="assessment-row",
+    )
+
+
+@page(routes.ASSESSMENTS, on_load=[AssessmentsState.load])
+def assessments() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(t("assessments.title"), size="7", as_="h1"),
+            rx.spacer(),
+            rx.cond(AssessmentsState.can_create, new_assessment_dialog()),
+            width="100%", align="center",
+        ),
+        loading_or_error(
+            AssessmentsState.loading, AssessmentsState.error, AssessmentsState.load,
+            rx.cond(
+                AssessmentsState.rows.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                            "assessments.city", "assessments.questionnaire", "assessments.year", "assessments.status",
+                            "assessments.score", "assessments.completeness", "assessments.updated")])),
+                        rx.table.body(rx.foreach(AssessmentsState.rows, assessment_row)),
+                        width="100%",
+                    ),
+                    overflow_x="auto", width="100%", id="assessment-list",
+                ),
+                rx.text(t("assessments.none"), id="no-assessments"),
+            ),
+        ),
+        spacing="4", width="100%",
+    )

@@ -1,0 +1,97 @@
+"""The home page: what the toolkit is, for whom, and the questionnaires it holds."""
+
+import logging
+
+import reflex as rx
+
+from nlc_toolkit import routes
+from nlc_toolkit.db import repo
+from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.ui.components.feedback import loading_or_error
+from nlc_toolkit.ui.components.i18n import localized, t
+from nlc_toolkit.ui.components.shell import page
+
+logger = logging.getLogger(__name__)
+
+
+class HomeState(rx.State):
+    loading: bool = True
+    error: str = ""
+    questionnaires: list[dict] = []
+
+    @rx.event
+    def load(self):
+        self.loading, self.error = True, ""
+        yield
+        try:
+            with unit_of_work() as session:
+                versions = repo.latest_questionnaires(session)
+                self.questionnaires = [
+                    {
+                        "key": q.key,
+                        "title": dict(q.title),
+                        "domains": len(q.domains),
+                        "questions": len(q.questions),
+                    }
+                    for q in (repo.questionnaire_model(v) for v in versions)
+                ]
+        except Exception as e:  # noqa: BLE001 - shown as a page state, details in the log
+            logger.exception("home page: loading questionnaires failed")
+            self.error = type(e).__name__
+        finally:
+            self.loading = False
+
+
+def audience_card(icon: str, title_key: str, text_key: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon(icon, size=20), rx.heading(t(title_key), size="3", as_="h3"), align="center"),
+            rx.text(t(text_key), size="2"),
+        ),
+        width="100%",
+    )
+
+
+def questionnaire_row(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.icon("clipboard-list", size=20),
+            rx.text(localized(item["title"]), weight="bold"),
+            rx.spacer(),
+            rx.badge(item["domains"].to(str), " ", t("home.domains_count")),
+            rx.badge(item["questions"].to(str), " ", t("home.questions_count")),
+            align="center",
+            wrap="wrap",
+        ),
+        class_name="questionnaire-card",
+    )
+
+
+@page(routes.HOME, on_load=[HomeState.load])
+def index() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("app.name"), size="8", as_="h1", id="app-title"),
+        rx.text(t("app.tagline"), size="4", color_scheme="gray"),
+        rx.text(t("home.intro"), size="3"),
+        rx.grid(
+            audience_card("landmark", "home.for_cities.title", "home.for_cities.text"),
+            audience_card("globe", "home.for_network.title", "home.for_network.text"),
+            audience_card("presentation", "home.for_trainers.title", "home.for_trainers.text"),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.heading(t("home.questionnaires"), size="5", as_="h2"),
+        loading_or_error(
+            HomeState.loading,
+            HomeState.error,
+            HomeState.load,
+            rx.cond(
+                HomeState.questionnaires.length() > 0,
+                rx.vstack(rx.foreach(HomeState.questionnaires, questionnaire_row), width="100%", id="questionnaire-list"),
+                rx.text(t("home.no_questionnaires"), id="no-questionnaires"),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
