@@ -52,14 +52,23 @@ def not_found() -> rx.Component:
 
 def message_banner(state, keys: list[str], id_: str) -> rx.Component:
     """The outcome of the last action of a PageState: green when it went through, red (and
-    announced at once) when refused; `keys`: the catalog keys it may hold."""
-    return rx.cond(
-        state.message != "",
-        rx.callout.root(
-            rx.callout.text(t_key(state.message, keys), rx.cond(state.message_detail != "", ": " + state.message_detail)),
-            color_scheme=rx.cond(state.message_is_error, "red", "green"),
-            role=rx.cond(state.message_is_error, "alert", "status"),
-            id=id_,
-            size="1",
-        ),
+    announced at once) when refused, with its detail; `keys`: the catalog keys it may hold."""
+    return rx.cond(state.message != "", notice(
+        t_key(state.message, keys), " ", state.message_detail,
+        color=rx.cond(state.message_is_error, "red", "green"),
+        role=rx.cond(state.message_is_error, "alert", "status"), id=id_))
+
+
+def forbidden() -> rx.Component:
+    return notice(t("error.forbidden"), icon="lock", color="gray", id="forbidden")
+
+
+def page_guard(state, content: rx.Component) -> rx.Component:
+    """A PageState's page: "forbidden", "not found", the spinner, a load error with a retry, or
+    the content."""
+    return rx.match(
+        state.error,
+        ("forbidden", forbidden()),
+        ("not_found", not_found()),
+        loading_or_error(state.loading, state.error, state.load, content),
     )

@@ -13,9 +13,9 @@ from typing import ClassVar
 import reflex as rx
 
 from nlc_toolkit.core.errors import NotFound
-from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.live import HEARTBEAT, hub, tab_connected
+from nlc_toolkit.services.uow import unit_of_work
 
 WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts a new watcher
 VOTES_INTERVAL = 0.15  # seconds: the least time between two refreshes caused by answers alone

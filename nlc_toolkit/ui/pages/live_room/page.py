@@ -26,6 +26,7 @@ from nlc_toolkit.services.live import hub
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.components.feedback import notice
 from nlc_toolkit.ui.components.i18n import localized, t, t_key
+from nlc_toolkit.ui.components.room_views import distribution_bars, level_cards
 from nlc_toolkit.ui.components.shell import page
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.room import RoomState
@@ -46,52 +47,6 @@ def _look_up(state, code: str) -> bool:
         return True
     code_lookups.failed(client)
     return False
-
-
-def distribution_bars(room: rx.Var, stats: rx.Var, preview: bool = False) -> rx.Component:
-    """Levels as horizontal bars with their counts written out (never colour alone). The room
-    sees them once revealed; the trainer (`preview`) always, told when the room does not yet."""
-    bars = rx.vstack(
-        rx.foreach(stats["distribution"].to(list[dict]), lambda d: rx.hstack(
-            rx.text(d["level"], weight="bold", width="1.5em"),
-            rx.box(rx.box(width=d["pct"].to(str) + "%", height="100%", background="var(--accent-9)",
-                          border_radius="3px"),
-                   width="100%", height="1.6em", background="var(--gray-a3)", border_radius="3px"),
-            rx.text(d["n"].to(str), width="2.5em", text_align="end", class_name="bar-count"),
-            width="100%", align="center", class_name="bar", data_level=d["level"],
-        )),
-        rx.hstack(rx.text(t("answer.na"), ": ", stats["na"].to(str), size="2"),
-                  rx.text(t("answer.unknown"), ": ", stats["unknown"].to(str), size="2")),
-        width="100%", id="distribution", dir="ltr",
-    )
-    if preview:
-        return rx.vstack(rx.cond(~room["revealed"].to(bool), rx.badge(t("workshop.preview_hidden"), color_scheme="gray",
-                                                                     id="distribution-preview")),
-                         bars, width="100%")
-    return rx.cond(room["revealed"].to(bool), bars,
-                   rx.text(t("workshop.hidden"), color_scheme="gray", id="distribution-hidden"))
-
-
-def level_cards(room: rx.Var, pick, also: rx.Var | str = "") -> rx.Component:
-    """Every level with its descriptor; clickable for participants (pick = event factory). With
-    `also` (a language), each level's name is given in that language too."""
-    return rx.box(
-        rx.foreach(room["levels"].to(list[dict]), lambda lv: rx.el.button(
-            rx.hstack(rx.badge(lv["value"], size="2"), rx.text(localized(lv["label"]), weight="bold", size="2"),
-                      *([rx.cond(also != "", rx.text(lv["label"].to(dict)[also].to(str), size="2", color_scheme="gray",
-                                                     class_name="level-also"))] if isinstance(also, rx.Var) else []),
-                      align="center", wrap="wrap"),
-            rx.text(localized(lv["descriptor"]), size="2", text_align="start"),
-            class_name=rx.cond(ParticipantState.mine == lv["value"].to(str), "level-option selected", "level-option")
-            if pick is not None else "level-option",
-            role="radio" if pick is not None else None,
-            aria_checked=rx.cond(ParticipantState.mine == lv["value"].to(str), "true", "false") if pick is not None else None,
-            on_click=pick(lv["value"]) if pick is not None else None,
-            disabled=(~ParticipantState.can_answer) if pick is not None else True,
-            data_level=lv["value"],
-        )),
-        class_name="level-picker", role="radiogroup" if pick is not None else None,
-    )
 
 
 class PresenterState(RoomState, AuthState):
@@ -281,7 +236,7 @@ def presenter() -> rx.Component:
                 wrap="wrap",
             ),
             distribution_bars(room, stats),
-            level_cards(room, None, also=rx.cond(PresenterState.showing_also, PresenterState.also, "")),
+            level_cards(room, also=rx.cond(PresenterState.showing_also, PresenterState.also, "")),
             spacing="4", width="100%", font_size="1.2em",
         ),
     )
@@ -317,7 +272,7 @@ def answering() -> rx.Component:
         rx.cond(room["locked"].to(bool), notice(t("workshop.locked"), color="gray", id="join-locked")),
         rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
                                                      role="alert", id="join-error")),
-        level_cards(room, ParticipantState.pick),
+        level_cards(room, ParticipantState.pick, ParticipantState.mine, ~ParticipantState.can_answer),
         rx.hstack(
             rx.button(t("answer.na"), variant=rx.cond(ParticipantState.mine == "na", "solid", "outline"),
                       on_click=ParticipantState.pick("na"), disabled=~ParticipantState.can_answer, data_level="na"),

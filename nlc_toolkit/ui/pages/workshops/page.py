@@ -19,8 +19,8 @@ from nlc_toolkit.services.live import assessment_channel, hub
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.components.feedback import loading_or_error, notice
 from nlc_toolkit.ui.components.i18n import localized, t, t_key
+from nlc_toolkit.ui.components.room_views import distribution_bars, level_cards
 from nlc_toolkit.ui.components.shell import page
-from nlc_toolkit.ui.pages.live_room.page import distribution_bars, level_cards
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
 from nlc_toolkit.ui.state.room import RoomState, room_snapshot, stats_snapshot
@@ -440,7 +440,7 @@ def console() -> rx.Component:
                 class_name="summary-row"))), size="1"),
             width="100%",
         )),
-        level_cards(room, None),
+        level_cards(room),
         spacing="3", width="100%",
     )
 

@@ -1,0 +1,266 @@
+"""The assessment page's state: the section on screen as plain rows (the questionnaire stays on
+the server); every write goes through services/assessments.py, which checks the user and the
+assessment's status, in one unit of work with the re-read (ui/state/page.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from nlc_toolkit.core.errors import Invalid, NotFound, Refused
+from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import evidence
+from nlc_toolkit.services.live import assessment_channel
+from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.ui.state.auth import AuthState
+from nlc_toolkit.ui.state.inputs import db_id, text
+from nlc_toolkit.ui.state.inputs import form as as_form
+from nlc_toolkit.ui.state.page import PageState
+from nlc_toolkit.ui.state.uploads import read_at_most
+
+MAX_NOTE = svc.MAX_NOTE
+MESSAGES = [
+    "error.forbidden", "assessment.error.locked", "assessment.error.bad_answer", "assessment.error.note_too_long",
+    "evidence.error.bad_link", "evidence.error.too_many", "evidence.error.not_found", "evidence.error.file_type",
+    "evidence.error.file_size", "invite.error.group", "invite.error.email", "invite.error.already",
+    "review.error.not_submitted", "review.error.comment_required", "assessment.saved", "assessment.submitted_ok",
+    "review.done", "invite.done", "error.session", "evidence.error.too_many_files",
+]
+UPLOAD_ID = "evidence-upload"
+
+
+class AssessmentState(PageState, AuthState):
+    assessment_id: int = 0
+    info: dict = {}
+    domains: list[dict] = []
+    respondents: list[dict] = []
+    history: list[dict] = []
+    section: str = "profile"
+    cards: list[dict] = []
+    profile: list[dict] = []
+    context: dict[str, str] = {}
+    values: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    evidence: dict[str, list[dict]] = {}
+    upload_question: str = ""
+    invited_password: str = ""
+    invited_email: str = ""
+
+    # ----------------------------------------------------------------- derived
+
+    @rx.var
+    def total_questions(self) -> int:
+        return sum(d["total"] for d in self.domains)
+
+    @rx.var
+    def total_answered(self) -> int:
+        return sum(d["answered"] for d in self.domains)
+
+    @rx.var
+    def overall_progress(self) -> int:
+        total = sum(d["total"] for d in self.domains)
+        return round(100 * sum(d["answered"] for d in self.domains) / total) if total else 0
+
+    @rx.var
+    def unanswered(self) -> list[dict]:
+        return [{"domain": d["id"], "title": d["title"], "count": len(d["unanswered"])} for d in self.domains if d["unanswered"]]
+
+    @rx.var
+    def can_answer(self) -> bool:
+        return bool(self.info.get("can_answer"))
+
+    @rx.var
+    def can_manage(self) -> bool:
+        return bool(self.info.get("can_manage"))
+
+    @rx.var
+    def editable(self) -> bool:
+        return self.info.get("status") in ("draft", "returned")
+
+    # ----------------------------------------------------------------- loading
+
+    def _id_from_route(self) -> int:
+        return db_id(self._route_arg("assessment_id"))
+
+    def _refresh(self, s, actor, keep_section: bool = True) -> None:
+        """Re-read what the page shows, in the event's unit of work `s`."""
+        view = svc.view(s, actor, self.assessment_id)
+        q = svc.questionnaire_of(svc.load(s, actor, self.assessment_id))
+        if not keep_section:
+            self.section = svc.last_section(s, actor, self.assessment_id) or "profile"
+        self.info = {k: view[k] for k in ("id", "city", "title", "year", "round", "status", "can_manage", "can_answer",
+                                          "can_review", "my_group")}
+        self.domains = view["domains"]
+        self.respondents = view["respondents"]
+        self.history = view["history"]
+        self.context = view["context"]
+        self.values = {k: v["value"] for k, v in view["answers"].items() if v["value"]}
+        self.notes = {k: v["note"] for k, v in view["answers"].items()}
+        self.evidence = {k: v["evidence"] for k, v in view["answers"].items()}
+        self.profile = svc.context_cards(q)
+        known = {d["id"] for d in self.domains} | {"profile", "overview"}
+        if self.section not in known:
+            self.section = "profile"
+        if self.section in {d["id"] for d in self.domains}:
+            applicable = {i for d in self.domains if d["id"] == self.section for i in d["ids"]}
+            self.cards = svc.question_cards(q, self.section, view["my_group"], applicable)
+        else:
+            self.cards = []
+
+    @rx.event
+    def load(self):
+        wanted = self._id_from_route()
+        # A reload of the page on screen keeps its content while it is re-read: the tab's state
+        # outlives a reload, so the hydrated page already shows it, and swapping it for a spinner
+        # would re-mount every form under the user's typing (input lost, seen as flaky tests).
+        keep = bool(wanted == self.assessment_id and self.info and not self.error)
+        self.invited_password = self.invited_email = self.upload_question = ""
+        self.assessment_id = wanted
+        yield from self._load_with(lambda s, actor: self._refresh(s, actor, keep_section=False), keep=keep)
+        if self.error == "not_found":
+            self.info, self.domains, self.cards = {}, [], []
+
+    def _act(self, action, ok: str = "", refresh: bool = True, changes: bool = True):
+        """An action on this assessment (see PageState._run). `changes`: it changed the
+        assessment, so open dashboards are told."""
+        recovered = not self.assessment_id
+        if recovered:  # the backend restarted and lost this tab's state: the route says which assessment
+            self.assessment_id = self._id_from_route()
+        reread = (lambda s, actor: self._refresh(s, actor, keep_section=not recovered)) if refresh or recovered else None
+        return self._run(action, ok, reread=reread,
+                         notify=(assessment_channel(self.assessment_id), "answers") if changes else None)
+
+    # ----------------------------------------------------------------- events
+
+    @rx.event
+    def go(self, section: str):
+        known = {d["id"] for d in self.domains} | {"profile", "overview"}
+        # Not a section of this page: shown as the profile, nothing kept. (With no domains loaded,
+        # after a backend restart, the service checks the section once the tab has recovered.)
+        if not isinstance(section, str) or (self.domains and section not in known):
+            self.section = "profile"
+            return rx.call_script("window.scrollTo(0, 0)")
+        self.section = section
+        self.message = ""
+        result = self._act(lambda s, a: svc.remember_section(s, a, self.assessment_id, section), changes=False)
+        return [result, rx.call_script("window.scrollTo(0, 0)")] if result else rx.call_script("window.scrollTo(0, 0)")
+
+    @rx.event
+    def answer(self, question_id: str, value: str):
+        question_id, value = text(question_id, 100), text(value, 20)
+        previous = self.values.get(question_id)
+        self.values[question_id] = value  # shown at once; undone below if the server refuses
+        result = self._act(lambda s, a: svc.answer(s, a, self.assessment_id, question_id, value), "assessment.saved")
+        if self.message_is_error:
+            if previous is None:
+                self.values.pop(question_id, None)
+            else:
+                self.values[question_id] = previous
+        return result
+
+    @rx.event
+    def save_note(self, question_id: str, note: str):
+        question_id = text(question_id, 100)
+        note = note if isinstance(note, str) else ""  # over-long notes are refused with a message
+        if note == self.notes.get(question_id, ""):
+            return None
+        return self._act(lambda s, a: svc.set_note(s, a, self.assessment_id, question_id, note), "assessment.saved")
+
+    @rx.event
+    def add_link(self, form: dict):
+        # The question id rides in a hidden field: a form's handler cannot close over foreach vars.
+        form = as_form(form)
+        question_id, url = text(form.get("question"), 100), text(form.get("url"), 2001).strip()
+        return self._act(lambda s, a: svc.add_evidence(s, a, self.assessment_id, question_id, {"kind": "link", "url": url}),
+                         "assessment.saved")
+
+    @rx.event
+    def remove_evidence(self, question_id: str, index: int):
+        question_id, index = text(question_id, 100), index if isinstance(index, int) and not isinstance(index, bool) else -1
+        return self._act(lambda s, a: svc.remove_evidence(s, a, self.assessment_id, question_id, index), "assessment.saved")
+
+    @rx.event
+    def choose_upload(self, question_id: str):
+        self.upload_question = text(question_id, 100)
+        self.message = ""
+
+    @rx.event
+    def close_upload(self, _open: bool = False):
+        self.upload_question = ""
+
+    def _refuse_upload(self, key: str):
+        self._say(key, error=True)
+        self.upload_question = ""
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        """Store evidence files. Order matters: the session and the permission first, then each
+        file's size (counted while reading) and type (name and first bytes), and only then the
+        disk (services/evidence.py). Anything refused leaves nothing behind."""
+        question_id = self.upload_question if isinstance(self.upload_question, str) else ""
+        if not self.assessment_id:  # the backend restarted: the route says which assessment
+            self.assessment_id = self._id_from_route()
+        if not files:
+            return None
+        try:
+            with unit_of_work() as s:
+                actor = self._actor(s)
+                if actor is None:
+                    return self._to_login()
+                evidence.check(s, actor, self.assessment_id, question_id, len(files))
+            items = []
+            for file in files:
+                data = await read_at_most(file, evidence.MAX_FILE_BYTES)
+                items.append((evidence.accept(self.assessment_id, file.name, data), data))
+        except NotFound:
+            self.error, self.upload_question = "not_found", ""
+            return None
+        except (Invalid, Refused) as e:
+            return self._refuse_upload(str(e))
+        await asyncio.to_thread(evidence.store, items)  # disk writes off the event loop
+        stored = [item for item, _ in items]
+        result = self._act(lambda s, a: evidence.attach(s, a, self.assessment_id, question_id, stored), "assessment.saved")
+        if self.message_is_error:
+            evidence.discard(stored)
+        self.upload_question = ""
+        return result
+
+    @rx.event
+    def set_context(self, question_id: str, value: str):
+        question_id, value = text(question_id, 100), text(value, 100)
+        return self._act(lambda s, a: svc.set_context(s, a, self.assessment_id, question_id, value), "assessment.saved")
+
+    @rx.event
+    def submit(self):
+        return self._act(lambda s, a: svc.submit(s, a, self.assessment_id), "assessment.submitted_ok")
+
+    @rx.event
+    def review(self, form: dict):
+        form = as_form(form)
+        approve = form.get("decision") == "approve"
+        comment = text(form.get("comment"), 5000)
+        return self._act(lambda s, a: svc.review(s, a, self.assessment_id, approve, comment), "review.done")
+
+    @rx.event
+    def new_round(self):
+        created = {}
+
+        def action(s, a):
+            created["id"] = svc.new_round(s, a, self.assessment_id).id
+
+        result = self._act(action, refresh=False)
+        return rx.redirect(f"/assessments/{created['id']}") if created else result
+
+    @rx.event
+    def invite(self, form: dict):
+        form, out = as_form(form), {}
+
+        def action(s, a):
+            user, password = svc.invite(s, a, self.assessment_id, text(form.get("email"), 254), text(form.get("name"), 200),
+                                        text(form.get("group"), 20))
+            out.update(email=user.email, password=password)
+
+        result = self._act(action, "invite.done")
+        self.invited_email, self.invited_password = out.get("email", ""), out.get("password", "")
+        return result
