@@ -5,17 +5,14 @@ room when told; the newest task of a page wins, so a reload or a reconnect simpl
 
 from __future__ import annotations
 
-import asyncio
-import time
-import uuid
 from typing import ClassVar
 
 import reflex as rx
 
 from nlc_toolkit.core.errors import NotFound
 from nlc_toolkit.services import workshops as svc
-from nlc_toolkit.services.live import HEARTBEAT, hub, tab_connected
 from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.ui.state.follow import follow
 
 WATCH_LIFETIME = 6 * 3600.0  # a workshop day; then the page's next load starts a new watcher
 VOTES_INTERVAL = 0.15  # seconds: the least time between two refreshes caused by answers alone
@@ -126,38 +123,20 @@ class RoomState(rx.State, mixin=True):
 
     @rx.event(background=True)
     async def watch(self):
-        """Follow the room until it ends. The newest watcher of a page wins: a reload or a
-        reconnect starts a new one (Reflex cancels a page-load chain's tasks when its tab goes,
-        but not those a click started), and any older one stops at its next wake-up."""
-        me = uuid.uuid4().hex
+        """Follow the room until it ends (ui/state/follow.py). The trainer's actions ("control")
+        are shown at once; answers alone at most every VOTES_INTERVAL."""
         async with self:
-            code, self.watch_id = self.code, me
-            channels = tuple(self.CHANNELS)  # `self` is a proxy here: read the class setting inside
-            tab = self.router.session.client_token
-        started, seen, refreshed = time.monotonic(), {}, 0.0
-        control_key = f"{code}:control"
-        while code and time.monotonic() - started < WATCH_LIFETIME:
-            now = await hub.wait(code, channels, seen, HEARTBEAT)
-            control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
-            moved = any(n != seen.get(k, 0) for k, n in now.items())
-            if moved and not control_moved:
-                # Answers only: while they pour in, refresh at most every VOTES_INTERVAL and take
-                # all that arrived meanwhile in one read, so the room's own answers keep the CPU.
-                await asyncio.sleep(max(0.0, refreshed + VOTES_INTERVAL - time.monotonic()))
-                now = hub.versions(code, channels)
-                control_moved = now.get(control_key, 0) != seen.get(control_key, 0)
-            seen = now
-            if not moved and not await tab_connected(tab):
-                return  # the tab is gone; when it comes back, its page loads and starts a new watcher
-            async with self:
-                if self.watch_id != me or self.code != code:
-                    return  # a newer watcher follows this page now
-                # A heartbeat (nothing moved) only checks the tab is still there; the few screens
-                # that follow answers also re-read then, in case a notification was lost (Redis
-                # pub/sub is at most once).
-                if moved or "votes" in channels:
-                    self._on_change(control=control_moved or not moved)
-                    refreshed = time.monotonic()
-                if self.room.get("status") == "ended":
-                    return
-            await asyncio.sleep(0)
+            code, channels = self.code, tuple(self.CHANNELS)  # `self` is a proxy here: read inside
+
+        def on_change(moved: bool, control: bool) -> bool:
+            # A heartbeat (nothing moved) only checks the tab is still there; the few screens
+            # that follow answers also re-read then, in case a notification was lost (Redis
+            # pub/sub is at most once).
+            if self.code != code:
+                return False
+            if moved or "votes" in channels:
+                self._on_change(control=control or not moved)
+            return self.room.get("status") != "ended"
+
+        await follow(self, code, channels, on_change, owner="watch_id", interval=VOTES_INTERVAL, urgent=("control",),
+                     lifetime=WATCH_LIFETIME)

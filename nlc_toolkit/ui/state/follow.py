@@ -1,0 +1,53 @@
+"""One loop that keeps an open page current: the workshop screens and the live dashboard use it.
+
+A page's background event calls `follow`. It sleeps on the live hub (services/live.py) until one
+of the page's channels moves, or a heartbeat passes, then calls `on_change(moved, urgent)` inside
+`async with state` (the state is locked only then). Changes on a channel that is not `urgent` are
+taken at most every `interval` seconds, all that arrived meanwhile in one read, so a room's own
+answers keep the CPU. The newest follower of a page wins (a reload or a reconnect starts another:
+Reflex cancels a page-load chain's tasks when its tab goes, but not those a click started); an
+older one stops at its next wake-up, and every follower stops when its tab is gone, when
+`on_change` returns False, or after `lifetime` seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+
+from nlc_toolkit.services.live import HEARTBEAT, hub, tab_connected
+
+
+async def follow(state, code: str, channels: tuple[str, ...], on_change: Callable[[bool, bool], bool], *,
+                 owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf")) -> None:
+    """`owner`: the name of the state var that holds the current follower's id."""
+    me = uuid.uuid4().hex
+    async with state:
+        setattr(state, owner, me)
+        tab = state.router.session.client_token
+    started, seen, refreshed = time.monotonic(), {}, 0.0
+    urgent_keys = [f"{code}:{c}" for c in urgent]
+
+    def moved_on(now: dict, keys) -> bool:
+        return any(now.get(k, 0) != seen.get(k, 0) for k in keys)
+
+    while code and time.monotonic() - started < lifetime:
+        now = await hub.wait(code, channels, seen, HEARTBEAT)
+        moved, is_urgent = moved_on(now, now), moved_on(now, urgent_keys)
+        if moved and not is_urgent:
+            await asyncio.sleep(max(0.0, refreshed + interval - time.monotonic()))
+            now = hub.versions(code, channels)
+            is_urgent = moved_on(now, urgent_keys)
+        seen = now
+        if not moved and not await tab_connected(tab):
+            return  # the tab is gone; when it comes back, its page loads and starts a new follower
+        async with state:
+            if getattr(state, owner) != me:
+                return  # a newer follower keeps this page current now
+            go_on = on_change(moved, is_urgent)
+            if moved:
+                refreshed = time.monotonic()
+            if go_on is False:
+                return
+        await asyncio.sleep(0)
