@@ -39,18 +39,19 @@ class PageState(rx.State, mixin=True):
     def _say(self, key: str, detail: str = "", error: bool = False) -> None:
         self.message, self.message_detail, self.message_is_error = key, detail, error
 
-    def _load_with(self, read: Callable, *, keep: bool = False) -> Iterator:
+    def _load_with(self, read: Callable, *, keep: bool = False, public: bool = False) -> Iterator:
         """Load the page: sign-in check, then `read(s, actor)` in one unit of work. `keep`: the
         page on screen stays while it is re-read (a reload of the same page: a spinner would
         re-mount its forms under the user's typing). Yields once so the spinner shows, then does
-        everything in one unit of work; nobody signed in: a redirect to sign-in is yielded."""
+        everything in one unit of work; nobody signed in: a redirect to sign-in is yielded, but
+        on a `public` page `read` gets None for the actor."""
         self.loading, self.error = not keep, ""
         self._say("")
         yield
         try:
             with unit_of_work() as s:
                 actor = self._actor(s)
-                if actor is None:
+                if actor is None and not public:
                     yield self._to_login()
                     return
                 read(s, actor)
@@ -63,7 +64,7 @@ class PageState(rx.State, mixin=True):
             self.error = "load"
         self.loading = False
 
-    def _run(self, action: Callable, ok: str = "", *, reread: Callable | None = None, notify: tuple[str, str] | None = None):
+    def _run(self, action: Callable, ok: str | None = "", *, reread: Callable | None = None, notify: tuple[str, str] | None = None):
         """Run `action(s, actor)` and then `reread(s, actor)` in one unit of work, for a handler to
         return. A refusal (Invalid, Refused) becomes the message and nothing is kept; NotFound
         turns the page into "not found". After the commit, the live hub hears `notify` (code, channel) of the
@@ -82,7 +83,8 @@ class PageState(rx.State, mixin=True):
         except (Invalid, Refused) as e:
             self._say(str(e), str((getattr(e, "values", None) or {}).get("reason", "")), error=True)
             return None
-        self._say(ok)
+        if ok is not None:  # None: a read, the last message stays
+            self._say(ok)
         if notify:
             hub.notify(*notify)
         return None

@@ -8,19 +8,19 @@ from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid
 from nlc_toolkit.services import accounts as auth
 from nlc_toolkit.services.uow import unit_of_work
-from nlc_toolkit.ui.components.feedback import notice
-from nlc_toolkit.ui.components.i18n import t, t_key
+from nlc_toolkit.ui.components.feedback import message_banner, notice
+from nlc_toolkit.ui.components.i18n import t
 from nlc_toolkit.ui.components.shell import page
 from nlc_toolkit.ui.state.auth import AuthState
+from nlc_toolkit.ui.state.inputs import form as as_form
+from nlc_toolkit.ui.state.page import PageState
 
 MESSAGES = ["account.changed", "account.error.current", "account.error.same", "account.error.weak",
             "account.error.mismatch", "auth.error.throttled", "auth.error.expired", "auth.error.empty"]
 
 
-class AccountState(AuthState):
+class AccountState(PageState, AuthState):
     ready: bool = False
-    message: str = ""
-    message_is_error: bool = False
 
     @rx.event
     def load(self):
@@ -35,12 +35,13 @@ class AccountState(AuthState):
         actor = self._actor(for_password_change=True)
         if actor is None:
             return self._to_login()
+        form = as_form(form)
         current, new, again = (form.get(k) if isinstance(form.get(k), str) else "" for k in ("current", "new", "again"))
         if not current or not new:
-            self.message, self.message_is_error = "auth.error.empty", True
+            self._say("auth.error.empty", error=True)
             return None
         if new != again:
-            self.message, self.message_is_error = "account.error.mismatch", True
+            self._say("account.error.mismatch", error=True)
             return None
         token = self.session_token
 
@@ -51,11 +52,11 @@ class AccountState(AuthState):
         try:
             await asyncio.to_thread(change)
         except Invalid as e:
-            self.message, self.message_is_error = str(e), True
+            self._say(str(e), error=True)
             return None
         was_first = self.must_change_password
         self._actor()
-        self.message, self.message_is_error = "account.changed", False
+        self._say("account.changed")
         return rx.redirect(self._home()) if was_first else None
 
 
@@ -75,10 +76,7 @@ def account() -> rx.Component:
         rx.el.label(t("account.confirm"), html_for="again-password"),
         rx.input(id="again-password", name="again", type="password", auto_complete="new-password", required=True,
                  width="100%"),
-        rx.cond(AccountState.message != "", notice(
-            t_key(AccountState.message, MESSAGES), icon="info",
-            color=rx.cond(AccountState.message_is_error, "red", "green"),
-            role=rx.cond(AccountState.message_is_error, "alert", "status"), id="account-message")),
+        message_banner(AccountState, MESSAGES, "account-message"),
         rx.button(t("account.submit"), type="submit", width="100%", id="change-password", disabled=~AccountState.ready),
         spacing="3", width="100%",
     ), on_submit=AccountState.change_password, reset_on_submit=True), width="100%", max_width="28em"), padding_top="2em")

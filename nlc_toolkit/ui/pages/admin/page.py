@@ -5,16 +5,16 @@ import logging
 import reflex as rx
 
 from nlc_toolkit import routes
-from nlc_toolkit.core.errors import Invalid, Refused
 from nlc_toolkit.core.vocabulary import ROLES
 from nlc_toolkit.services import admin as svc
 from nlc_toolkit.services import workshops as workshop_svc
-from nlc_toolkit.services.uow import unit_of_work
-from nlc_toolkit.ui.components.feedback import loading_or_error, notice
+from nlc_toolkit.ui.components.feedback import message_banner, notice, page_guard
 from nlc_toolkit.ui.components.i18n import t, t_key
 from nlc_toolkit.ui.components.shell import page
 from nlc_toolkit.ui.state.auth import AuthState
-from nlc_toolkit.ui.state.inputs import db_id
+from nlc_toolkit.ui.state.inputs import db_id, text
+from nlc_toolkit.ui.state.inputs import form as as_form
+from nlc_toolkit.ui.state.page import PageState
 
 logger = logging.getLogger(__name__)
 MESSAGES = ["error.forbidden", "admin.error.city", "admin.error.user", "admin.error.self", "admin.error.population_band",
@@ -22,9 +22,7 @@ MESSAGES = ["error.forbidden", "admin.error.city", "admin.error.user", "admin.er
 AUDIT_PER_PAGE = 50
 
 
-class AdminState(AuthState):
-    loading: bool = True
-    error: str = ""  # "", "forbidden" or "load"
+class AdminState(PageState, AuthState):
     users: list[dict] = []
     cities: list[dict] = []
     audit: list[dict] = []
@@ -34,20 +32,16 @@ class AdminState(AuthState):
     facilitator_cities: dict[str, list[str]] = {}  # facilitator id -> assigned city ids
     assign_user: str = ""  # the facilitator whose cities the dialog edits
     assign_selected: list[str] = []
-    message: str = ""
-    message_detail: str = ""
-    message_is_error: bool = False
     one_time_password: str = ""
     one_time_for: str = ""
 
-    def _load(self, actor) -> None:
-        with unit_of_work() as s:
-            self.users = svc.users(s, actor)
-            self.cities = [dict(c, id=str(c["id"])) for c in svc.cities(s, actor)]
-            self.facilitator_cities = {
-                str(u["id"]): [str(c) for c in workshop_svc.assigned_cities(s, actor, u["id"])]
-                for u in self.users if u["role"] == "facilitator"}
-            self._load_audit(s, actor)
+    def _read(self, s, actor) -> None:
+        self.users = svc.users(s, actor)
+        self.cities = [dict(c, id=str(c["id"])) for c in svc.cities(s, actor)]
+        self.facilitator_cities = {
+            str(u["id"]): [str(c) for c in workshop_svc.assigned_cities(s, actor, u["id"])]
+            for u in self.users if u["role"] == "facilitator"}
+        self._load_audit(s, actor)
 
     def _load_audit(self, s, actor) -> None:
         self.audit, self.audit_total = svc.audit_page(s, actor, page=self.audit_page, per_page=AUDIT_PER_PAGE,
@@ -59,15 +53,16 @@ class AdminState(AuthState):
 
     @rx.event
     def filter_audit(self, form: dict):
-        self.audit_filter = {k: str(form.get(k) or "")[:100] for k in ("action", "who", "entity")}
+        form = as_form(form)
+        self.audit_filter = {k: text(form.get(k), 100) for k in ("action", "who", "entity")}
         self.audit_page = 1
-        return self._run(lambda s, a: self._load_audit(s, a), quiet=True)
+        return self._act(self._load_audit, quiet=True)
 
     @rx.event
     def turn_audit_page(self, step: int):
-        wanted = self.audit_page + (1 if step == 1 else -1)
+        wanted = self.audit_page + (1 if step == 1 else -1)  # any other value: back
         self.audit_page = min(max(1, wanted), self.audit_pages)
-        return self._run(lambda s, a: self._load_audit(s, a), quiet=True)
+        return self._act(self._load_audit, quiet=True)
 
     @rx.event
     def open_assign(self, user_id: str):
@@ -88,76 +83,55 @@ class AdminState(AuthState):
     def save_assign(self):
         user_id, cities = db_id(self.assign_user), [db_id(c) for c in self.assign_selected]
         self.assign_user = ""
-        return self._run(lambda s, a: workshop_svc.assign_cities(s, a, user_id, [c for c in cities if c]))
+        return self._act(lambda s, a: workshop_svc.assign_cities(s, a, user_id, [c for c in cities if c]))
 
     @rx.event
     def load(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        self.loading, self.error, self.message, self.one_time_password = True, "", "", ""
-        yield
-        try:
-            self._load(actor)
-        except Refused:
-            self.error = "forbidden"
-        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
-            logger.exception("admin: load failed")
-            self.error = "load"
-        self.loading = False
+        self.one_time_password = ""
+        yield from self._load_with(self._read)
 
-    def _run(self, action, quiet: bool = False):
-        """Run a service call as the signed-in admin and re-read the page; `quiet`: a read only
-        (no "saved" message, the one-time password stays shown)."""
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        if not quiet:
-            self.one_time_password = ""
-        try:
-            with unit_of_work() as s:
-                action(s, actor)
-        except Refused as e:
-            self.message, self.message_detail, self.message_is_error = str(e), "", True
-            return None
-        except Invalid as e:
-            self.message, self.message_detail, self.message_is_error = str(e), e.values.get("reason", ""), True
-            return None
+    def _act(self, action, quiet: bool = False):
+        """An admin action, then the page re-read (PageState._run); `quiet`: a read only (no
+        "saved" message, the one-time password stays shown)."""
         if quiet:
-            return None
-        self.message, self.message_detail, self.message_is_error = "admin.saved", "", False
-        self._load(actor)
-        return None
+            return self._run(action, ok=None)
+        self.one_time_password = ""
+        return self._run(action, "admin.saved", reread=self._read)
 
     @rx.event
     def create_city(self, form: dict):
-        return self._run(lambda s, a: svc.create_city(s, a, form.get("name", ""), form.get("country", ""),
-                                                      form.get("region", ""), form.get("population_band", "")))
+        form = as_form(form)
+        return self._act(lambda s, a: svc.create_city(s, a, text(form.get("name"), 200), text(form.get("country"), 100),
+                                                      text(form.get("region"), 50), text(form.get("population_band"), 20)))
 
     @rx.event
     def create_user(self, form: dict):
+        form = as_form(form)
+
         def action(s, a):
-            user, password = svc.create_user(s, a, form.get("email", ""), form.get("name", ""), form.get("role", ""),
-                                             db_id(form.get("city")) or None)
+            user, password = svc.create_user(s, a, text(form.get("email"), 254), text(form.get("name"), 200),
+                                             text(form.get("role"), 30), db_id(form.get("city")) or None)
             self.one_time_for, self.one_time_password = user.email, password
-        result = self._run(action)
-        return result
+
+        return self._act(action)
 
     @rx.event
     def update_user(self, form: dict):
         # The user id rides in a hidden field: a form's handler cannot close over foreach vars.
-        return self._run(lambda s, a: svc.update_user(s, a, db_id(form.get("user_id")), str(form.get("role", "")),
+        form = as_form(form)
+        return self._act(lambda s, a: svc.update_user(s, a, db_id(form.get("user_id")), text(form.get("role"), 30),
                                                       db_id(form.get("city")) or None))
 
     @rx.event
     def set_active(self, user_id: int, active: bool):
-        return self._run(lambda s, a: svc.set_active(s, a, db_id(user_id), active is True))
+        return self._act(lambda s, a: svc.set_active(s, a, db_id(user_id), active is True))
 
     @rx.event
     def reset_password(self, user_id: int, email: str):
         def action(s, a):
-            self.one_time_for, self.one_time_password = str(email)[:254], svc.reset_password(s, a, db_id(user_id))
-        return self._run(action)
+            self.one_time_for, self.one_time_password = text(email, 254), svc.reset_password(s, a, db_id(user_id))
+
+        return self._act(action)
 
 
 def role_select(name: str = "role", value=None) -> rx.Component:
@@ -302,16 +276,10 @@ def audit_table() -> rx.Component:
 def admin() -> rx.Component:
     return rx.vstack(
         rx.heading(t("admin.title"), size="7", as_="h1"),
-        rx.cond(
-            AdminState.error == "forbidden",
-            notice(t("error.forbidden"), icon="lock", color="gray", id="forbidden"),
-            loading_or_error(
-                AdminState.loading, AdminState.error, AdminState.load,
+        page_guard(
+            AdminState,
                 rx.vstack(
-                    rx.cond(AdminState.message != "", notice(
-                        t_key(AdminState.message, MESSAGES), " ", AdminState.message_detail,
-                        color=rx.cond(AdminState.message_is_error, "red", "green"),
-                        role=rx.cond(AdminState.message_is_error, "alert", "status"), id="admin-message")),
+                    message_banner(AdminState, MESSAGES, "admin-message"),
                     rx.cond(AdminState.one_time_password != "", notice(
                         t("invite.password_once"), " ", AdminState.one_time_for, ": ",
                         rx.code(AdminState.one_time_password, id="one-time-password"), icon="key_round")),
@@ -329,7 +297,6 @@ def admin() -> rx.Component:
                     assign_dialog(),
                     width="100%",
                 ),
-            ),
         ),
         spacing="4", width="100%",
     )

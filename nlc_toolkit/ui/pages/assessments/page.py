@@ -6,21 +6,21 @@ from datetime import date
 import reflex as rx
 
 from nlc_toolkit import routes
-from nlc_toolkit.db import repo
 from nlc_toolkit.services import assessments as svc
-from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.services import questionnaires
 from nlc_toolkit.ui.components.feedback import loading_or_error, status_badge
 from nlc_toolkit.ui.components.i18n import localized, t, t_key
 from nlc_toolkit.ui.components.shell import page
 from nlc_toolkit.ui.state.auth import AuthState
+from nlc_toolkit.ui.state.inputs import db_id
+from nlc_toolkit.ui.state.inputs import form as as_form
+from nlc_toolkit.ui.state.page import PageState
 
 logger = logging.getLogger(__name__)
 CREATE_ERRORS = ["error.forbidden", "assessment.error.choose_questionnaire", "assessment.error.year_round"]
 
 
-class AssessmentsState(AuthState):
-    loading: bool = True
-    error: str = ""
+class AssessmentsState(PageState, AuthState):
     rows: list[dict] = []
     cities: list[dict] = []
     questionnaires: list[dict] = []
@@ -31,50 +31,37 @@ class AssessmentsState(AuthState):
     def can_create(self) -> bool:
         return len(self.cities) > 0
 
+    def _read(self, s, actor) -> None:
+        self.rows = svc.visible_assessments(s, actor)
+        self.cities = [{"id": str(c.id), "name": c.name} for c in svc.creatable_cities(s, actor)]
+        self.questionnaires = [{"id": str(q["version_id"]), "title": q["title"]} for q in questionnaires.latest(s)]
+
     @rx.event
     def load(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        self.loading, self.error = True, ""
-        yield
-        try:
-            with unit_of_work() as s:
-                self.rows = svc.visible_assessments(s, actor)
-                self.cities = [{"id": str(c.id), "name": c.name} for c in svc.creatable_cities(s, actor)]
-                self.questionnaires = [
-                    {"id": str(v.id), "title": dict(repo.questionnaire_model(v).title)} for v in repo.latest_questionnaires(s)
-                ]
-        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
-            logger.exception("assessments: load failed")
-            self.error = "load"
-        self.loading = False
+        yield from self._load_with(self._read)
 
     @rx.event
     def set_dialog(self, value: bool):
-        self.dialog_open, self.create_error = value, ""
+        self.dialog_open, self.create_error = value is True, ""
 
     @rx.event
     def create(self, form: dict):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        try:
-            city_id = int(form.get("city") or (self.cities[0]["id"] if len(self.cities) == 1 else 0))
-            year, round_ = int(form.get("year") or 0), int(form.get("round") or 0)
-            version_id = int(form.get("questionnaire") or 0)
-        except ValueError:
-            self.create_error = "assessment.error.year_round"
-            return
-        try:
-            with unit_of_work() as s:
-                a = svc.create(s, actor, city_id, version_id, year, round_)
-                new_id = a.id
-        except (svc.Invalid, svc.Refused) as e:
-            self.create_error = str(e)
-            return
+        form = as_form(form)
+        city_id = db_id(form.get("city") or (self.cities[0]["id"] if len(self.cities) == 1 else 0))
+        year, round_, version_id = db_id(form.get("year")), db_id(form.get("round")), db_id(form.get("questionnaire"))
+        created = {}
+
+        def action(s, actor):
+            created["id"] = svc.create(s, actor, city_id, version_id, year, round_).id
+
+        result = self._run(action)
+        if self.message_is_error:  # shown in the dialog, not on the page
+            self.create_error, self.message = self.message, ""
+            return None
+        if not created:
+            return result
         self.dialog_open = False
-        return rx.redirect(f"/assessments/{new_id}")
+        return rx.redirect(routes.assessment_url(created["id"]))
 
 
 def new_assessment_dialog() -> rx.Component:

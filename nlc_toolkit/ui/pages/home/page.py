@@ -1,45 +1,25 @@
 """The home page: what the toolkit is, for whom, and the questionnaires it holds."""
 
-import logging
-
 import reflex as rx
 
 from nlc_toolkit import routes
-from nlc_toolkit.db import repo
-from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.services import questionnaires
 from nlc_toolkit.ui.components.feedback import loading_or_error
 from nlc_toolkit.ui.components.i18n import localized, t
 from nlc_toolkit.ui.components.shell import page
+from nlc_toolkit.ui.state.auth import AuthState
+from nlc_toolkit.ui.state.page import PageState
 
-logger = logging.getLogger(__name__)
 
-
-class HomeState(rx.State):
-    loading: bool = True
-    error: str = ""
+class HomeState(PageState, AuthState):
     questionnaires: list[dict] = []
+
+    def _read(self, s, _actor) -> None:
+        self.questionnaires = [{k: q[k] for k in ("key", "title", "domains", "questions")} for q in questionnaires.latest(s)]
 
     @rx.event
     def load(self):
-        self.loading, self.error = True, ""
-        yield
-        try:
-            with unit_of_work() as session:
-                versions = repo.latest_questionnaires(session)
-                self.questionnaires = [
-                    {
-                        "key": q.key,
-                        "title": dict(q.title),
-                        "domains": len(q.domains),
-                        "questions": len(q.questions),
-                    }
-                    for q in (repo.questionnaire_model(v) for v in versions)
-                ]
-        except Exception as e:  # noqa: BLE001 - shown as a page state, details in the log
-            logger.exception("home page: loading questionnaires failed")
-            self.error = type(e).__name__
-        finally:
-            self.loading = False
+        yield from self._load_with(self._read, public=True)
 
 
 def audience_card(icon: str, title_key: str, text_key: str) -> rx.Component:
