@@ -70,7 +70,7 @@ def _flag(value) -> bool:
 def _city_scope(s: Session, actor: Actor) -> set[int] | None:
     """The city ids this actor may run workshops for; None: any (admins)."""
     _facilitator(actor)
-    if actor.role == "admin":
+    if perm.has(actor.role, "manage_any"):
         return None
     return set(s.scalars(select(FacilitatorCity.city_id).where(FacilitatorCity.user_id == actor.user_id)))
 
@@ -182,17 +182,24 @@ def create(s: Session, actor: Actor, city_id: int, version_id: int, domains: lis
 
 
 def mine(s: Session, actor: Actor) -> list[Workshop]:
+    """The sessions a trainer runs (an admin: all of them), newest first."""
     _facilitator(actor)
     query = select(Workshop).order_by(Workshop.id.desc())
-    if actor.role != "admin":
+    if not perm.has(actor.role, "manage_any"):
         query = query.where(Workshop.facilitator_id == actor.user_id)
     return list(s.scalars(query))
+
+
+def sessions(s: Session, actor: Actor) -> list[dict]:
+    """`mine` as the workshops page lists them."""
+    return [{"code": w.code, "city": w.city.name, "status": w.status, "created": w.created_at.strftime("%Y-%m-%d %H:%M")}
+            for w in mine(s, actor)]
 
 
 def for_trainer(s: Session, actor: Actor, code: str) -> Workshop:
     _facilitator(actor)
     w = s.scalar(select(Workshop).where(Workshop.code == normalize_code(code)))
-    if w is None or (actor.role != "admin" and w.facilitator_id != actor.user_id):
+    if w is None or (not perm.has(actor.role, "manage_any") and w.facilitator_id != actor.user_id):
         raise NotFound(code)
     return w
 

@@ -5,7 +5,6 @@ so a reload or a lost connection rejoins them with their answers intact."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import ClassVar
 
@@ -70,8 +69,8 @@ class PresenterState(RoomState, AuthState):
 
     @rx.event
     def load(self):
-        match = re.fullmatch(r"/w/([A-Za-z0-9]+)/present/?", self.router.url.path or "")
-        self.code = normalize_code(match.group(1) if match else "")
+        code = self.rx_router_page.params.get("code", "")  # the route's [code]
+        self.code = normalize_code(code if isinstance(code, str) else "")
         self.missing = not _look_up(self, self.code)
         self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
         also = self.router.url.query_parameters.get("also", "")

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import ClassVar
 
 import reflex as rx
 
 from nlc_toolkit import routes
-from nlc_toolkit.core.errors import Invalid, NotFound, Refused
+from nlc_toolkit.core.errors import NotFound, Refused
 from nlc_toolkit.core.exports.spreadsheets import workshop_workbook
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
 from nlc_toolkit.core.workshop import join_link, normalize_code
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.live import assessment_channel, hub
 from nlc_toolkit.services.uow import unit_of_work
-from nlc_toolkit.ui.components.feedback import loading_or_error, notice
+from nlc_toolkit.ui.components.feedback import loading_or_error, notice, page_guard
 from nlc_toolkit.ui.components.i18n import localized, t, t_key
 from nlc_toolkit.ui.components.room_views import distribution_bars, level_cards
 from nlc_toolkit.ui.components.shell import page
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
+from nlc_toolkit.ui.state.inputs import form as as_form
+from nlc_toolkit.ui.state.page import PageState
 from nlc_toolkit.ui.state.room import RoomState, room_snapshot, stats_snapshot
 
 logger = logging.getLogger(__name__)
@@ -35,41 +36,26 @@ MESSAGES = ["error.forbidden", "workshop.error.setup", "workshop.error.assessmen
 STATUS_KEYS = [f"workshop.status.{s}" for s in ("open", "paused", "ended")]
 
 
-class WorkshopsState(AuthState):
-    loading: bool = True
-    error: str = ""
+class WorkshopsState(PageState, AuthState):
     sessions: list[dict] = []
     cities: list[dict] = []
     questionnaires: list[dict] = []
     assessments: list[dict] = []
     chosen_questionnaire: str = ""  # the version id picked for a new session
     chosen_domains: list[str] = []  # ticked domains; none ticked: all
-    message: str = ""
+
+    def _read(self, s, actor) -> None:
+        self.sessions = svc.sessions(s, actor)
+        # Only the cities (and their open assessments) this trainer is assigned to.
+        options = svc.setup_options(s, actor)
+        self.cities, self.questionnaires = options["cities"], options["questionnaires"]
+        self.assessments = options["assessments"]
+        self.chosen_questionnaire = self.questionnaires[0]["id"] if self.questionnaires else ""
+        self.chosen_domains = []
 
     @rx.event
     def load(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        self.loading = True
-        yield
-        try:
-            with unit_of_work() as s:
-                self.sessions = [{"code": w.code, "city": w.city.name, "status": w.status,
-                                  "created": w.created_at.strftime("%Y-%m-%d %H:%M")} for w in svc.mine(s, actor)]
-                # Only the cities (and their open assessments) this trainer is assigned to.
-                options = svc.setup_options(s, actor)
-                self.cities, self.questionnaires = options["cities"], options["questionnaires"]
-                self.assessments = options["assessments"]
-                self.chosen_questionnaire = self.questionnaires[0]["id"] if self.questionnaires else ""
-                self.chosen_domains = []
-            self.error = ""
-        except Refused:
-            self.error = "forbidden"
-        except Exception:  # noqa: BLE001 - shown as a page state, details in the log
-            logger.exception("workshops: load failed")
-            self.error = "load"
-        self.loading = False
+        yield from self._load_with(self._read)
 
     @rx.var
     def domain_options(self) -> list[dict]:
@@ -87,26 +73,18 @@ class WorkshopsState(AuthState):
 
     @rx.event
     def create(self, form: dict):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        try:
-            form = form if isinstance(form, dict) else {}
-            with unit_of_work() as s:
-                w = svc.create(s, actor, db_id(form.get("city")), db_id(self.chosen_questionnaire),
-                               list(self.chosen_domains), db_id(form.get("assessment")) or None)
-                code = w.code
-        except (Invalid, Refused) as e:
-            self.message = str(e)
-            return None
-        return rx.redirect(f"/workshops/{code}")
+        form, created = as_form(form), {}
+
+        def action(s, actor):
+            created["code"] = svc.create(s, actor, db_id(form.get("city")), db_id(self.chosen_questionnaire),
+                                         list(self.chosen_domains), db_id(form.get("assessment")) or None).code
+
+        result = self._run(action)
+        return rx.redirect(routes.console_url(created["code"])) if created else result
 
 
-class ConsoleState(RoomState, AuthState):
+class ConsoleState(RoomState, PageState, AuthState):
     AUDIENCE: ClassVar[str] = "trainer"  # the console sees everything, before the room does
-    loading: bool = True
-    error: str = ""
-    message: str = ""
     join_url: str = ""
     qr_svg: str = ""
     has_assessment: bool = False
@@ -128,51 +106,45 @@ class ConsoleState(RoomState, AuthState):
         except (NotFound, Refused):
             self.participants = []
 
-    def _code_from_url(self) -> str:
-        match = re.fullmatch(r"/workshops/([A-Za-z0-9]+)/?", self.router.url.path or "")
-        return normalize_code(match.group(1)) if match else ""
+    def _code_from_route(self) -> str:
+        return normalize_code(self._route_arg("code"))
+
+    def _read(self, s, actor) -> None:
+        w = svc.for_trainer(s, actor, self.code)
+        self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
+        self.has_assessment = w.assessment_id is not None
+        self.participants = svc.participants(s, actor, self.code)
+        if w.status == "ended":
+            self.summary = svc.summary(s, actor, self.code)
 
     @rx.event
     def load(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        self.loading, self.error, self.message = True, "", ""
-        self.code = self._code_from_url()
-        yield
-        try:
-            with unit_of_work() as s:
-                w = svc.for_trainer(s, actor, self.code)
-                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
-                self.has_assessment = w.assessment_id is not None
-                self.participants = svc.participants(s, actor, self.code)
-                if w.status == "ended":
-                    self.summary = svc.summary(s, actor, self.code)
-            self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
-        except (NotFound, Refused):
+        self.code = self._code_from_route()
+        yield from self._load_with(self._read)
+        if self.error == "forbidden":  # another trainer's room looks like no room at all
             self.error = "not_found"
-        except Exception:  # noqa: BLE001
-            logger.exception("workshop console: load failed")
-            self.error = "load"
-        self.loading = False
         if not self.error:
+            self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
             yield ConsoleState.watch
 
+    def _act(self, action, ok: str = ""):
+        """A trainer's action on the room, re-read with it in one unit of work (PageState._run).
+        A room that is gone or not this trainer's is refused as forbidden, without leaving the page."""
+        self.code = self.code or self._code_from_route()  # after a backend restart the route says which
+
+        def guarded(s, actor):
+            try:
+                action(s, actor)
+            except NotFound:
+                raise Refused("error.forbidden") from None
+
+        return self._run(guarded, ok, reread=self._read)
+
     async def _control(self, action: str, value=None):
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        self.code = self.code or self._code_from_url()  # after a backend restart the URL says which
-        try:
-            with unit_of_work() as s:
-                w = svc.control(s, actor, self.code, action, value)
-                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
-            self.message = ""
-        except (Invalid, Refused, NotFound) as e:
-            self.message = str(e) if not isinstance(e, NotFound) else "error.forbidden"
-            return None
-        await hub.publish(self.code, "control")
-        return None
+        result = self._act(lambda s, actor: svc.control(s, actor, self.code, action, value))
+        if not self.message_is_error:
+            await hub.publish(self.code, "control")
+        return result
 
     @rx.event
     async def next(self):
@@ -209,44 +181,27 @@ class ConsoleState(RoomState, AuthState):
     @rx.event
     async def remove_participant(self, participant_id: int):
         """Take someone out of the room, their answers with them (a second phone, a stranger)."""
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        try:
-            with unit_of_work() as s:
-                svc.remove_participant(s, actor, self.code, participant_id)
-                w = svc.for_trainer(s, actor, self.code)
-                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
-                self.participants = svc.participants(s, actor, self.code)
-            self.message = "workshop.participant_removed"
-        except (Invalid, Refused, NotFound) as e:
-            self.message = str(e) if not isinstance(e, NotFound) else "error.forbidden"
-            return None
-        await hub.publish(self.code, "votes")  # the projector's counts
-        await hub.publish(self.code, "control")  # the removed phone learns it is out
-        return None
+        result = self._act(lambda s, actor: svc.remove_participant(s, actor, self.code, participant_id),
+                           "workshop.participant_removed")
+        if not self.message_is_error:
+            await hub.publish(self.code, "votes")  # the projector's counts
+            await hub.publish(self.code, "control")  # the removed phone learns it is out
+        return result
 
     @rx.event
     async def end(self, form: dict):
-        form = form if isinstance(form, dict) else {}
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        try:
-            with unit_of_work() as s:
-                w = svc.end(s, actor, self.code, str(form.get("group") or "municipality"), form.get("keep") == "on")
-                self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
-                fed = w.assessment_id
-            with unit_of_work() as s:
-                self.summary = svc.summary(s, actor, self.code)
-            self.message = "workshop.ended_ok"
-        except (Invalid, Refused) as e:
-            self.message = str(e)
-            return None
-        await hub.publish(self.code, "control")
-        if fed:
-            await hub.publish(assessment_channel(fed), "answers")  # its open dashboards show the consensus
-        return None
+        form, fed = as_form(form), {}
+
+        def action(s, actor):
+            w = svc.end(s, actor, self.code, text(form.get("group"), 20) or "municipality", form.get("keep") == "on")
+            fed["assessment"] = w.assessment_id
+
+        result = self._act(action, "workshop.ended_ok")
+        if not self.message_is_error:
+            await hub.publish(self.code, "control")
+            if fed.get("assessment"):  # its open dashboards show the consensus
+                await hub.publish(assessment_channel(fed["assessment"]), "answers")
+        return result
 
     async def _export(self, kind: str):
         """The session's record as a file, built in a worker thread (not on the event loop that
@@ -270,7 +225,7 @@ class ConsoleState(RoomState, AuthState):
         try:
             data = await asyncio.to_thread(run)
         except (NotFound, Refused):
-            self.message = "error.forbidden"
+            self._say("error.forbidden", error=True)
             return None
         return rx.download(data=data, filename=f"nlc-workshop-{code}-{lang}.{kind}")
 
@@ -447,8 +402,4 @@ def console() -> rx.Component:
 
 @page(routes.CONSOLE, on_load=[ConsoleState.load])
 def workshop_console() -> rx.Component:
-    return rx.cond(
-        ConsoleState.error == "not_found",
-        notice(t("error.not_found"), icon="search_x", color="gray", id="not-found"),
-        loading_or_error(ConsoleState.loading, ConsoleState.error, ConsoleState.load, console()),
-    )
+    return page_guard(ConsoleState, console())
