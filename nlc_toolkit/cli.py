@@ -61,12 +61,53 @@ def cmd_score(args) -> int:
     return 0
 
 
-def cmd_migrate(_args) -> int:
+def _sync_questionnaires(folder: str | None) -> int:
+    """Register every questionnaire file of `folder` (default questionnaires/) not stored yet."""
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services import questionnaires
+
+    with session_scope() as session:
+        report = questionnaires.sync(session, Path(folder) if folder else questionnaires.QUESTIONNAIRES_DIR)
+    for line in report.registered:
+        print(f"registered {line}")
+    print(report)
+    if report.refused:
+        return _fail(report.refused + ["the other questionnaires were kept"])
+    return 0
+
+
+def cmd_migrate(args) -> int:
     from nlc_toolkit.db.migrate import upgrade
 
     upgrade()
     print("database is up to date")
-    return 0
+    return _sync_questionnaires(args.questionnaires_dir)
+
+
+def cmd_questionnaires_list(args) -> int:
+    from nlc_toolkit.db.session import session_scope
+    from nlc_toolkit.services import questionnaires
+
+    with session_scope() as session:
+        rows = questionnaires.stored(session)
+        disk = questionnaires.files(session, Path(args.dir) if args.dir else questionnaires.QUESTIONNAIRES_DIR)
+    print("stored versions:" if rows else "stored versions: none")
+    for r in rows:
+        print(f"  {r['id']} {r['version']}{' (latest)' if r['latest'] else ''}: {r['domains']} domains, "
+              f"{r['questions']} questions, {r['assessments']} assessments, registered {r['registered']}")
+    states = {"identical": "registered", "new": "new, not registered", "new_version": "new version, not registered",
+              "conflict": "ERROR: changed under a stored version", "invalid": "ERROR: does not validate"}
+    print("files:" if disk else "files: none")
+    for f in disk:
+        what = f" ({f['id']} {f['version']})" if f["id"] else ""
+        print(f"  {f['file']}{what}: {states[f['state']]}")
+        for problem in f["problems"]:
+            print(f"    {problem}")
+    return 1 if any(f["problems"] for f in disk) else 0
+
+
+def cmd_questionnaires_sync(args) -> int:
+    return _sync_questionnaires(args.dir)
 
 
 def cmd_create_user(args) -> int:
@@ -268,8 +309,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("migrate", help="apply database migrations")
+    p = sub.add_parser("migrate", help="apply database migrations, then register every questionnaire file")
+    p.add_argument("--questionnaires-dir", metavar="DIR", help="where the questionnaire files are (default: questionnaires/)")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("questionnaires", help="the questionnaire versions stored and the files in questionnaires/")
+    qsub = p.add_subparsers(dest="questionnaires_command", required=True)
+    q = qsub.add_parser("list", help="stored versions, and each file's state (registered, new, or an error)")
+    q.add_argument("--dir", metavar="DIR", help="where the questionnaire files are (default: questionnaires/)")
+    q.set_defaults(func=cmd_questionnaires_list)
+    q = qsub.add_parser("sync", help="register every questionnaire file not stored yet")
+    q.add_argument("--dir", metavar="DIR", help="where the questionnaire files are (default: questionnaires/)")
+    q.set_defaults(func=cmd_questionnaires_sync)
 
     p = sub.add_parser("create-user", help="create an account (the password given is the account's own)")
     p.add_argument("--email", required=True)

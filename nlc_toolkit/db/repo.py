@@ -109,7 +109,8 @@ def create_user(
 # --------------------------------------------------------------------------- questionnaires
 
 
-def register_questionnaire(session: Session, text: str, source: str = "<text>") -> QuestionnaireVersion:
+def register_questionnaire(session: Session, text: str, source: str = "<text>",
+                           by_user_id: int | None = None) -> QuestionnaireVersion:
     """Store a questionnaire version (idempotent). A changed file under an existing version is refused."""
     model = qn.parse_questionnaire(text, source)
     digest = qn.checksum(text)
@@ -128,7 +129,7 @@ def register_questionnaire(session: Session, text: str, source: str = "<text>") 
     row = QuestionnaireVersion(questionnaire_id=model.id, version=model.version, checksum=digest, content=text)
     session.add(row)
     session.flush()
-    audit(session, "register", "questionnaire", model.key, checksum=digest)
+    audit(session, "register", "questionnaire", model.key, user_id=by_user_id, checksum=digest, source=Path(source).name)
     return row
 
 
