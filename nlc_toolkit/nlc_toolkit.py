@@ -5,6 +5,7 @@ import reflex as rx
 from nlc_toolkit.api.evidence import evidence_guard
 from nlc_toolkit.core import settings
 from nlc_toolkit.ui.components.shell import register_pages
+
 # Importing a page module registers its route (ui/components/shell.page); routes.py lists them all.
 from nlc_toolkit.ui.pages.account import page as _account  # noqa: F401
 from nlc_toolkit.ui.pages.admin import page as _admin  # noqa: F401
@@ -14,6 +15,7 @@ from nlc_toolkit.ui.pages.home import page as _home  # noqa: F401
 from nlc_toolkit.ui.pages.live_room import page as _live_room  # noqa: F401
 from nlc_toolkit.ui.pages.login import page as _login  # noqa: F401
 from nlc_toolkit.ui.pages.network import page as _network  # noqa: F401
+from nlc_toolkit.ui.pages.questionnaires import page as _questionnaires  # noqa: F401
 from nlc_toolkit.ui.pages.results import page as _results  # noqa: F401
 from nlc_toolkit.ui.pages.workshops import page as _workshops  # noqa: F401
 

@@ -283,6 +283,7 @@ def admin() -> rx.Component:
                     rx.cond(AdminState.one_time_password != "", notice(
                         t("invite.password_once"), " ", AdminState.one_time_for, ": ",
                         rx.code(AdminState.one_time_password, id="one-time-password"), icon="key_round")),
+                    rx.link(t("admin.questionnaires"), href=routes.QUESTIONNAIRES.path, id="admin-questionnaires"),
                     rx.tabs.root(
                         rx.tabs.list(
                             rx.tabs.trigger(t("admin.users"), value="users"),
