@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+# A password made up for someone (invitation, admin reset) works this long, once, then must change.
+ONE_TIME_VALIDITY = timedelta(hours=72)
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from nlc_toolkit.core.security import (
     MAX_PASSWORD_LENGTH,
+    ONE_TIME_VALIDITY,
     dummy_hash,
     hash_password,
     normalize_email,
@@ -36,8 +37,6 @@ from nlc_toolkit.db.repo import audit
 
 SESSION_MAX_AGE = timedelta(hours=12)
 SESSION_IDLE = timedelta(hours=2)
-# An invitation or reset password: valid this long, and must be replaced at the first sign-in.
-ONE_TIME_VALIDITY = timedelta(hours=72)
 
 FREE_FAILURES = 5
 ACCOUNT_MAX_WAIT = timedelta(seconds=60)
