@@ -246,7 +246,7 @@ def main() -> None:
     from nlc_toolkit.db.session import session_scope
     from nlc_toolkit.services import workshops
     from nlc_toolkit.core.policy import actor_of
-    from nlc_toolkit.ui.pages.live_room.page import ParticipantState, PresenterState
+    from nlc_toolkit.ui.pages.live_room.state import ParticipantState, PresenterState
 
     upgrade()
     with session_scope() as s:

@@ -75,8 +75,8 @@ def _actor(token: str) -> Actor | None:
 
 def upload_limits() -> dict[str, int]:
     """Our upload handlers (full Reflex names) and the largest body each accepts."""
-    from nlc_toolkit.ui.pages.assessment.page import AssessmentState
-    from nlc_toolkit.ui.pages.results.page import MAX_IMPORT_BYTES, ResultsState
+    from nlc_toolkit.ui.pages.assessment.state import AssessmentState
+    from nlc_toolkit.ui.pages.results.state import MAX_IMPORT_BYTES, ResultsState
 
     return {
         f"{AssessmentState.get_full_name()}.upload":

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from tests.security.helpers import Unchanged
-
-PASSWORD = "security-probe-password-7"
+from tests.security.helpers import PASSWORD, Unchanged
 
 
 @dataclass
@@ -44,9 +42,10 @@ def world(app_server) -> World:
     from nlc_toolkit.db.models import QuestionnaireVersion, User
     from nlc_toolkit.services import accounts as auth
     from nlc_toolkit.services import assessments as svc
+    from tests import factories
 
     def person(s, email, role, city) -> Person:
-        user = repo.create_user(s, email, PASSWORD, role, city, display_name=email.split("@")[0])
+        user = factories.user(s, email, role, city, password=PASSWORD, display_name=email.split("@")[0])
         s.flush()
         result = auth.sign_in(s, email, PASSWORD)
         assert result.token, result.error
@@ -54,14 +53,14 @@ def world(app_server) -> World:
 
     tag = uuid.uuid4().hex[:6]  # the app may outlive one test session's data
     with app_server.db() as s:
-        city_a = repo.create_city(s, f"Probe City A {tag}", "Probeland", "mena", "under_100k")
-        city_b = repo.create_city(s, f"Probe City B {tag}", "Probeland", "mena", "under_100k")
+        city_a = factories.city(s, f"Probe City A {tag}", country="Probeland", population_band="under_100k")
+        city_b = factories.city(s, f"Probe City B {tag}", country="Probeland", population_band="under_100k")
         editor_a = person(s, f"editor-{tag}@probe-a.example.org", "city_editor", city_a)
         viewer_a = person(s, f"viewer-{tag}@probe-a.example.org", "city_viewer", city_a)
         editor_b = person(s, f"editor-{tag}@probe-b.example.org", "city_editor", city_b)
         version = s.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id)).first()
-        a = svc.create(s, svc.actor_of(s.get(User, editor_a.user_id)), city_a.id, version.id, 2030, 1)
-        b = svc.create(s, svc.actor_of(s.get(User, editor_b.user_id)), city_b.id, version.id, 2030, 1)
+        a = factories.assessment(s, s.get(User, editor_a.user_id), city_a, version, 2030)
+        b = factories.assessment(s, s.get(User, editor_b.user_id), city_b, version, 2030)
         q = repo.questionnaire_model(version)
         questions = [x.id for d in q.domains for x in d.questions if not x.show_if]
         context = q.context[0]
@@ -92,8 +91,8 @@ def pytest_runtest_call(item):
 def states():
     """The page state classes (imported once in the test process, for their full names)."""
     from nlc_toolkit.ui.pages.admin.page import AdminState
-    from nlc_toolkit.ui.pages.assessment.page import AssessmentState
-    from nlc_toolkit.ui.pages.results.page import ResultsState
+    from nlc_toolkit.ui.pages.assessment.state import AssessmentState
+    from nlc_toolkit.ui.pages.results.state import ResultsState
     from nlc_toolkit.ui.state.auth import AuthState
     from nlc_toolkit.ui.state.lang import LangState
 

@@ -1,0 +1,234 @@
+"""The workshop pages' states: a trainer's sessions and the form for a new one (WorkshopsState),
+and the live console of one session (ConsoleState: a room follower, see ui/state/room.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import ClassVar
+
+import reflex as rx
+
+from nlc_toolkit import routes
+from nlc_toolkit.core.errors import NotFound, Refused
+from nlc_toolkit.core.exports.spreadsheets import workshop_workbook
+from nlc_toolkit.core.workshop import join_link, normalize_code
+from nlc_toolkit.services import workshops as svc
+from nlc_toolkit.services.live import assessment_channel, hub
+from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.ui.state.auth import AuthState
+from nlc_toolkit.ui.state.inputs import db_id, text
+from nlc_toolkit.ui.state.inputs import form as as_form
+from nlc_toolkit.ui.state.page import PageState
+from nlc_toolkit.ui.state.room import RoomState, room_snapshot, stats_snapshot
+
+logger = logging.getLogger(__name__)
+MESSAGES = ["error.forbidden", "workshop.error.setup", "workshop.error.assessment", "workshop.error.ended",
+            "assessment.error.locked", "assessment.error.note_too_long", "assessment.error.bad_answer",
+            "invite.error.group", "workshop.ended_ok", "admin.saved", "workshop.participant_removed",
+            "workshop.error.city"]
+
+
+STATUS_KEYS = [f"workshop.status.{s}" for s in ("open", "paused", "ended")]
+
+
+class WorkshopsState(PageState, AuthState):
+    sessions: list[dict] = []
+    cities: list[dict] = []
+    questionnaires: list[dict] = []
+    assessments: list[dict] = []
+    chosen_questionnaire: str = ""  # the version id picked for a new session
+    chosen_domains: list[str] = []  # ticked domains; none ticked: all
+
+    def _read(self, s, actor) -> None:
+        self.sessions = svc.sessions(s, actor)
+        # Only the cities (and their open assessments) this trainer is assigned to.
+        options = svc.setup_options(s, actor)
+        self.cities, self.questionnaires = options["cities"], options["questionnaires"]
+        self.assessments = options["assessments"]
+        self.chosen_questionnaire = self.questionnaires[0]["id"] if self.questionnaires else ""
+        self.chosen_domains = []
+
+    @rx.event
+    def load(self):
+        yield from self._load_with(self._read)
+
+    @rx.var
+    def domain_options(self) -> list[dict]:
+        return next((q["domains"] for q in self.questionnaires if q["id"] == self.chosen_questionnaire), [])
+
+    @rx.event
+    def choose_questionnaire(self, value: str):
+        self.chosen_questionnaire, self.chosen_domains = str(db_id(value)), []
+
+    @rx.event
+    def toggle_domain(self, domain: str):
+        domain = text(domain, 100)
+        rest = [d for d in self.chosen_domains if d != domain]
+        self.chosen_domains = rest if domain in self.chosen_domains else [*rest, domain]
+
+    @rx.event
+    def create(self, form: dict):
+        form, created = as_form(form), {}
+
+        def action(s, actor):
+            created["code"] = svc.create(s, actor, db_id(form.get("city")), db_id(self.chosen_questionnaire),
+                                         list(self.chosen_domains), db_id(form.get("assessment")) or None).code
+
+        result = self._run(action)
+        return rx.redirect(routes.console_url(created["code"])) if created else result
+
+
+class ConsoleState(RoomState, PageState, AuthState):
+    AUDIENCE: ClassVar[str] = "trainer"  # the console sees everything, before the room does
+    join_url: str = ""
+    qr_svg: str = ""
+    has_assessment: bool = False
+    summary: list[dict] = []
+    participants: list[dict] = []
+
+    def _on_change(self, control: bool = True) -> None:
+        super()._on_change(control)
+        self._load_participants()
+
+    def _load_participants(self) -> None:
+        actor = self._actor()
+        if actor is None:
+            self.participants = []
+            return
+        try:
+            with unit_of_work() as s:
+                self.participants = svc.participants(s, actor, self.code)
+        except (NotFound, Refused):
+            self.participants = []
+
+    def _code_from_route(self) -> str:
+        return normalize_code(self._route_arg("code"))
+
+    def _read(self, s, actor) -> None:
+        w = svc.for_trainer(s, actor, self.code)
+        self.room, self.stats = room_snapshot(s, w, "trainer"), stats_snapshot(s, w, "trainer")
+        self.has_assessment = w.assessment_id is not None
+        self.participants = svc.participants(s, actor, self.code)
+        if w.status == "ended":
+            self.summary = svc.summary(s, actor, self.code)
+
+    @rx.event
+    def load(self):
+        self.code = self._code_from_route()
+        yield from self._load_with(self._read)
+        if self.error == "forbidden":  # another trainer's room looks like no room at all
+            self.error = "not_found"
+        if not self.error:
+            self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
+            yield ConsoleState.watch
+
+    def _act(self, action, ok: str = ""):
+        """A trainer's action on the room, re-read with it in one unit of work (PageState._run).
+        A room that is gone or not this trainer's is refused as forbidden, without leaving the page."""
+        self.code = self.code or self._code_from_route()  # after a backend restart the route says which
+
+        def guarded(s, actor):
+            try:
+                action(s, actor)
+            except NotFound:
+                raise Refused("error.forbidden") from None
+
+        return self._run(guarded, ok, reread=self._read)
+
+    async def _control(self, action: str, value=None):
+        result = self._act(lambda s, actor: svc.control(s, actor, self.code, action, value))
+        if not self.message_is_error:
+            await hub.publish(self.code, "control")
+        return result
+
+    @rx.event
+    async def next(self):
+        return await self._control("next")
+
+    @rx.event
+    async def previous(self):
+        return await self._control("previous")
+
+    @rx.event
+    async def jump(self, domain: str):
+        return await self._control("domain", domain)
+
+    @rx.event
+    async def reveal(self, value: bool):
+        return await self._control("reveal", value)
+
+    @rx.event
+    async def lock(self, value: bool):
+        return await self._control("lock", value)
+
+    @rx.event
+    async def pause(self, paused: bool):
+        return await self._control("pause" if paused else "resume")
+
+    @rx.event
+    async def agree(self, value: str):
+        return await self._control("agree", value)
+
+    @rx.event
+    async def save_note(self, value: str):
+        return await self._control("note", str(value))
+
+    @rx.event
+    async def remove_participant(self, participant_id: int):
+        """Take someone out of the room, their answers with them (a second phone, a stranger)."""
+        result = self._act(lambda s, actor: svc.remove_participant(s, actor, self.code, participant_id),
+                           "workshop.participant_removed")
+        if not self.message_is_error:
+            await hub.publish(self.code, "votes")  # the projector's counts
+            await hub.publish(self.code, "control")  # the removed phone learns it is out
+        return result
+
+    @rx.event
+    async def end(self, form: dict):
+        form, fed = as_form(form), {}
+
+        def action(s, actor):
+            w = svc.end(s, actor, self.code, text(form.get("group"), 20) or "municipality", form.get("keep") == "on")
+            fed["assessment"] = w.assessment_id
+
+        result = self._act(action, "workshop.ended_ok")
+        if not self.message_is_error:
+            await hub.publish(self.code, "control")
+            if fed.get("assessment"):  # its open dashboards show the consensus
+                await hub.publish(assessment_channel(fed["assessment"]), "answers")
+        return result
+
+    async def _export(self, kind: str):
+        """The session's record as a file, built in a worker thread (not on the event loop that
+        serves the rooms) and noted in the audit log."""
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        code, lang = normalize_code(self.code), self.lang
+
+        def run() -> bytes:
+            from nlc_toolkit.core.exports.pdf import workshop_summary_pdf
+
+            with unit_of_work() as s:
+                rows = svc.summary(s, actor, code)
+                w = svc.for_trainer(s, actor, code)
+                svc.record_export(s, actor, w, kind)
+                if kind == "pdf":
+                    return workshop_summary_pdf(dict(svc.questionnaire(w).title), w.city.name, w.code, rows, lang)
+                return workshop_workbook(rows, lang)
+
+        try:
+            data = await asyncio.to_thread(run)
+        except (NotFound, Refused):
+            self._say("error.forbidden", error=True)
+            return None
+        return rx.download(data=data, filename=f"nlc-workshop-{code}-{lang}.{kind}")
+
+    @rx.event
+    async def export_summary_pdf(self):
+        return await self._export("pdf")
+
+    @rx.event
+    async def export_summary(self):
+        return await self._export("xlsx")
