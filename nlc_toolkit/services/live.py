@@ -61,7 +61,8 @@ class Hub:
         self._listener = asyncio.get_running_loop().create_task(listen())
 
     def notify(self, code: str, channel: str) -> None:
-        """`publish` for synchronous code: Reflex runs plain event handlers in worker threads."""
+        """`publish` for code that cannot await: a plain (non-async) event handler, which Reflex
+        runs on the event loop, or a worker thread."""
         key = self._key(code, channel)
         if self._url:
             if self._sync_redis is None:
