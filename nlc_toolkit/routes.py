@@ -15,17 +15,22 @@ class Route:
     title: str  # the browser tab's title (the page's own h1 is translated)
 
 
+# Anyone
 HOME = Route("/", "NLC Toolkit")
 LOGIN = Route("/login", "Sign in · NLC Toolkit")
+JOIN = Route("/join", "Join a workshop · NLC Toolkit")
+PRESENTER = Route("/w/[code]/present", "Workshop · NLC Toolkit")
+
+# Signed in
 ACCOUNT = Route("/account", "Account · NLC Toolkit")
 ASSESSMENTS = Route("/assessments", "Assessments · NLC Toolkit")
 ASSESSMENT = Route("/assessments/[assessment_id]", "Assessment · NLC Toolkit")
 RESULTS = Route("/assessments/[assessment_id]/results", "Results · NLC Toolkit")
+
+# By role (core/policy.py NAV_ITEMS)
 NETWORK = Route("/network", "Network · NLC Toolkit")
 WORKSHOPS = Route("/workshops", "Workshops · NLC Toolkit")
 CONSOLE = Route("/workshops/[code]", "Workshop console · NLC Toolkit")
-PRESENTER = Route("/w/[code]/present", "Workshop · NLC Toolkit")
-JOIN = Route("/join", "Join a workshop · NLC Toolkit")
 ADMIN = Route("/admin", "Administration · NLC Toolkit")
 QUESTIONNAIRES = Route("/admin/questionnaires", "Questionnaires · NLC Toolkit")
 

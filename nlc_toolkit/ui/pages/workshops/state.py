@@ -136,43 +136,15 @@ class ConsoleState(RoomState, PageState, AuthState):
 
         return self._run(guarded, ok, reread=self._read)
 
-    async def _control(self, action: str, value=None):
+    @rx.event
+    async def control(self, action: str, value=None):
+        """One console action (next, previous, domain, reveal, lock, pause, resume, agree, note):
+        services/workshops.control checks the action and its value, whatever the client sent."""
+        action = text(action, 20)
         result = self._act(lambda s, actor: svc.control(s, actor, self.code, action, value))
         if not self.message_is_error:
             await hub.publish(self.code, "control")
         return result
-
-    @rx.event
-    async def next(self):
-        return await self._control("next")
-
-    @rx.event
-    async def previous(self):
-        return await self._control("previous")
-
-    @rx.event
-    async def jump(self, domain: str):
-        return await self._control("domain", domain)
-
-    @rx.event
-    async def reveal(self, value: bool):
-        return await self._control("reveal", value)
-
-    @rx.event
-    async def lock(self, value: bool):
-        return await self._control("lock", value)
-
-    @rx.event
-    async def pause(self, paused: bool):
-        return await self._control("pause" if paused else "resume")
-
-    @rx.event
-    async def agree(self, value: str):
-        return await self._control("agree", value)
-
-    @rx.event
-    async def save_note(self, value: str):
-        return await self._control("note", str(value))
 
     @rx.event
     async def remove_participant(self, participant_id: int):
