@@ -102,5 +102,4 @@ def test_every_route_is_registered_once():
     from nlc_toolkit import routes
     from nlc_toolkit.ui.components import shell
 
-    registered = [route for route, *_ in shell._registry]
-    assert sorted(registered) == sorted(r.path for r in routes.ALL)
+    assert sorted(shell.registered_routes()) == sorted(r.path for r in routes.ALL)

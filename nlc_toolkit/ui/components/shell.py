@@ -104,6 +104,11 @@ def page(route: Route, on_load: list | None = None):
     return decorator
 
 
+def registered_routes() -> list[str]:
+    """The paths of every page module imported so far (nlc_toolkit.py imports them all)."""
+    return [route for route, *_ in _registry]
+
+
 def register_pages(app: rx.App) -> None:
     for route, render, title, on_load in _registry:
         app.add_page(render, route=route, title=title, on_load=on_load)

@@ -15,12 +15,13 @@ from nlc_toolkit.core.exports.spreadsheets import workshop_workbook
 from nlc_toolkit.core.workshop import join_link, normalize_code
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.live import assessment_channel, hub
+from nlc_toolkit.services.rooms import room_snapshot, stats_snapshot
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
 from nlc_toolkit.ui.state.inputs import form as as_form
 from nlc_toolkit.ui.state.page import PageState
-from nlc_toolkit.ui.state.room import RoomState, room_snapshot, stats_snapshot
+from nlc_toolkit.ui.state.room import RoomState
 
 logger = logging.getLogger(__name__)
 MESSAGES = ["error.forbidden", "workshop.error.setup", "workshop.error.assessment", "workshop.error.ended",
