@@ -91,7 +91,7 @@ class QuestionnairesState(PageState, AuthState):
             self._say("questionnaires.error.too_large", error=True)
             return
         self.checking = True
-        yield
+        yield rx.clear_selected_files(UPLOAD_ID)  # the preview names the file from here on
 
         def run() -> tuple[str, dict]:
             content = svc.decode(data)
