@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import re
 import threading
 import time
 import uuid
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 import socketio
+
+from nlc_toolkit import routes
 
 STATE = "reflex___state____state"
 HYDRATE = f"{STATE}.hydrate_and_load"
@@ -35,11 +38,23 @@ def handler(state_cls, name: str) -> str:
     return f"{state_cls.get_full_name()}.{name}"
 
 
-def router(path: str) -> dict:
-    """router_data as the browser sends it: the real pathname, the URL as typed, the query."""
+def route_params(pathname: str) -> dict[str, str]:
+    """The `[arg]`s of the app's route that matches a path, as the browser's router reads them."""
+    for route in routes.ALL:
+        pattern = re.sub(r"\\\[(\w+)\\\]", r"(?P<\1>[^/]+)", re.escape(route.path))
+        match = re.fullmatch(pattern + "/?", pathname)
+        if match:
+            return match.groupdict()
+    return {}
+
+
+def router(path: str, route_args: dict | None = None) -> dict:
+    """router_data as the browser sends it: the real pathname, the URL as typed, and the query
+    with the route's arguments merged in (Reflex's frontend does so). `route_args`: what a forged
+    client claims instead."""
     parts = urlsplit(path)
     data = {"pathname": parts.path, "asPath": path}
-    query = dict(parse_qsl(parts.query))
+    query = {**dict(parse_qsl(parts.query)), **route_params(parts.path), **(route_args or {})}
     if query:
         data["query"] = query
     return data
@@ -48,8 +63,9 @@ def router(path: str) -> dict:
 class Tab:
     """One tab: connect (hydrating `path` with `vars`), send events, wait for what comes back."""
 
-    def __init__(self, url: str, path: str, vars: dict | None = None, token: str | None = None):
-        self.url, self.path, self.vars = url, path, dict(vars or {})
+    def __init__(self, url: str, path: str, vars: dict | None = None, token: str | None = None,
+                 route_args: dict | None = None):
+        self.url, self.path, self.vars, self.route_args = url, path, dict(vars or {}), route_args
         self.token = token or str(uuid.uuid4())
         self.messages: list[dict] = []  # every "event" message: {"delta": ..., "events": [...], "final": ...}
         self.state: dict[str, dict] = {}  # the deltas merged: state full name -> var -> value
@@ -115,7 +131,7 @@ class Tab:
 
     def connect(self, hydrated: bool = True) -> "Tab":
         payload = {"vars": self.vars} if self.vars else {}
-        auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": router(self.path)}}
+        auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": router(self.path, self.route_args)}}
         base = self.url.replace("http://", "ws://")
         self.sio.connect(f"{base}?token={self.token}", transports=["websocket"], namespaces=["/_event"],
                          socketio_path="/_event", auth=auth, wait_timeout=TIMEOUT)
@@ -131,7 +147,7 @@ class Tab:
         """Send the event `name` (a full handler name); returns the message count before it, to
         look only at what came after."""
         mark = len(self.messages)
-        self.sio.emit("event", {"name": name, "payload": payload, "router_data": router(router_path or self.path)},
+        self.sio.emit("event", {"name": name, "payload": payload, "router_data": router(router_path or self.path, self.route_args)},
                       namespace="/_event")
         return mark
 
