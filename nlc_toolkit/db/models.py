@@ -189,8 +189,6 @@ class StatusChange(Base):
     user: Mapped[User | None] = relationship()
 
 
-
-
 class Action(Base):
     """A step of the city's action plan, usually made from a recommendation. It belongs to the
     city and questionnaire, not to one round, so it carries over and is shown beside new scores."""
@@ -223,8 +221,6 @@ class AssessmentScore(Base):
     completeness: Mapped[float | None] = mapped_column()
     domains: Mapped[dict] = mapped_column(JSON, default=dict)  # domain id -> score or null
     levels: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> consolidated level
-
-
 
 
 class Workshop(Base):
