@@ -1,10 +1,12 @@
-"""The comparison page's data for a large network: query + scoring + figure.
+"""The comparison page's data for a large network: query + scoring + the page's view + figure.
 
 Seeds 1,000 cities x 3 rounds x 3 respondents (detailed questionnaire when present) into a fresh
-SQLite file, then times db.network.network_frame plus the heatmap figure: the first view ever
-(SQL + vectorised scoring of every assessment + storing the scores), a fresh process (stored
-scores read back) and warm (frames cached in the process). Baseline, measured in the same run: the bare pandas groupby median over the same answer
-table (the least any scorer must do)."""
+SQLite file, then times services/network.network_frame, the page's view (core.network.network_view:
+filters, sort, one page, benchmark, distribution) and the heatmap figure: with no stored score
+(SQL + vectorised scoring of every assessment in memory: a read never stores), storing every
+score (db/scores.store_scores, what approval does one at a time), a fresh process (stored scores
+read back) and warm (frames cached in the process). Baseline, measured in the same run: the bare
+pandas groupby median over the same answer table (the least any scorer must do)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ def main() -> None:
 
     from nlc_toolkit.core import network as net
     from nlc_toolkit.core.policy import Actor
+    from nlc_toolkit.db import scores
     from nlc_toolkit.db.migrate import upgrade
     from nlc_toolkit.db.seed import seed_demo
     from nlc_toolkit.db.session import session_scope
@@ -47,34 +50,43 @@ def main() -> None:
     staff = Actor(user_id=0, role="network_staff", city_id=None)
 
     with session_scope() as s:
-        answers = network._answer_frames(s, list(range(1, 3 * CITIES + 1)))[0]
+        answers = scores.answer_frames(s, list(range(1, 3 * CITIES + 1)))[0]
     base, _ = timed(lambda: answers.assign(lvl=pd.to_numeric(answers["answer"], errors="coerce"))
                     .groupby(["assessment", "question"])["lvl"].median(), repeat=3)
 
     def page_data():
         with session_scope() as s:
             frame, levels, q = network.network_frame(s, staff, questionnaire)
+        page = net.network_view(frame, levels, q, net.NetworkQuery())
         view = net.latest_per_city(frame).sort_values("overall", ascending=False)
         domains = [d.id for d in q.domains]
         figure = go.Figure(go.Heatmap(z=view[domains].to_numpy(), x=domains, y=view["city"].tolist(),
                                       colorscale="Cividis"))
-        return len(frame), len(levels), figure
+        return len(frame), len(levels), (page, figure)
 
-    from sqlalchemy import delete
+    from sqlalchemy import delete, select
 
-    from nlc_toolkit.db.models import AssessmentScore
+    from nlc_toolkit.db.models import Assessment, AssessmentScore
 
     with session_scope() as s:  # the seed stored the scores; drop them to time scoring everything
         s.execute(delete(AssessmentScore))
-    first, (n_assessments, n_levels, _) = timed(page_data)  # scores every assessment and stores it
-    network._cache.clear()  # a new process: stored scores, no frame cache
-    cold, _ = timed(page_data)
+        approved = list(s.scalars(select(Assessment.id).where(Assessment.status == "approved")))
+    first, (n_assessments, n_levels, _) = timed(page_data)  # scores every assessment in memory
+    network._cache.clear()
+
+    def store_all():
+        with session_scope() as s:
+            scores.store_scores(s, approved)
+
+    stored, _ = timed(store_all)
+    cold, _ = timed(page_data)  # a new process: stored scores, no frame cache
     warm, _ = timed(page_data, repeat=3)
     print(f"network: {CITIES} cities, {n_assessments} assessments, {len(answers):,} answers, {n_levels:,} consolidated levels")
     print(f"baseline groupby median over the answer table: {base * 1000:8.1f} ms")
-    print(f"first view ever (SQL + scoring all + storing + figure): {first * 1000:8.1f} ms ({first / base:.1f}x baseline)")
-    print(f"comparison page data, fresh process (stored scores + figure): {cold * 1000:8.1f} ms ({cold / base:.1f}x baseline)")
-    print(f"comparison page data, warm (frames cached in the process): {warm * 1000:8.1f} ms ({warm / base:.1f}x baseline)")
+    print(f"no stored score (SQL + scoring all in memory + view + figure): {first * 1000:8.1f} ms ({first / base:.1f}x baseline)")
+    print(f"storing every score (store_scores, the approval path): {stored * 1000:8.1f} ms")
+    print(f"comparison page data, fresh process (stored scores + view + figure): {cold * 1000:8.1f} ms ({cold / base:.1f}x baseline)")
+    print(f"comparison page data, warm (frames cached in the process, view + figure): {warm * 1000:8.1f} ms ({warm / base:.1f}x baseline)")
 
 
 def _seed(seed_demo, session_scope, questionnaire):

@@ -252,15 +252,15 @@ def cmd_export(args) -> int:
     if fmt == "xlsx":
         data = assessment_workbook(report, args.lang)
     elif fmt == "csv":
-        data = answers_csv(report["answers"])
+        data = answers_csv(report.answers)
     elif fmt == "pdf":
         data = assessment_pdf(report, args.lang)
     elif fmt == "json":
-        data = json.dumps(report, indent=2, ensure_ascii=False, default=str).encode()
+        data = json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str).encode()
     else:
         return _fail(f"unknown format {fmt!r}: use xlsx, csv, pdf or json")
     Path(args.out).write_bytes(data)
-    print(f"wrote {args.out} ({fmt}, {report['city']} {report['year']} round {report['round']})")
+    print(f"wrote {args.out} ({fmt}, {report.city} {report.year} round {report.round})")
     return 0
 
 

@@ -1,14 +1,38 @@
 """The network view: many cities compared, benchmarked against peers, followed over rounds.
 
-Inputs are plain frames built by db.network: `cities` (one row per assessment with city facts and
-domain scores) and `levels` (consolidated level per assessment and question). All vectorised."""
+Inputs are plain frames built by services/network from db/scores: `frame` (one row per assessment
+with city facts, overall, completeness and domain scores) and `levels` (consolidated level per
+assessment and question). All vectorised. `network_view` turns them, with the page's filters,
+sort and page (a `NetworkQuery`), into the plain rows of a `NetworkView`; `export_table` into the
+table the page exports."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from nlc_toolkit.core.questionnaire import Questionnaire
+from nlc_toolkit.core.views import (
+    BenchRow,
+    CityOption,
+    CompareRow,
+    DomainHead,
+    GapRow,
+    HeatCell,
+    HeatRow,
+    HistoryPoint,
+    NetworkView,
+    TrendPoint,
+)
+
 LOW_LEVEL = 1  # "lowest": not in place or ad hoc, on either scale
+PAGE_SIZE = 50  # heatmap rows per page
+PEER_KEYS = ("region", "population_band", "country")  # what peers may be chosen by
+FILTERS = ("region", "country", "population_band", "year", "version")  # the page's select filters
+MAX_COMPARED = 5  # cities side by side
+COMMON_GAPS = 15  # questions listed as common gaps
 
 
 def latest_per_city(frame: pd.DataFrame) -> pd.DataFrame:
@@ -79,9 +103,10 @@ def common_gaps(levels: pd.DataFrame, max_level: int) -> pd.DataFrame:
     a level, share at level <= LOW_LEVEL, mean level (0..max), sorted by share then mean."""
     data = levels.dropna(subset=["level"])
     grouped = data.groupby("question")["level"]
+    low = (np.floor(data["level"].astype(float)) <= LOW_LEVEL).groupby(data["question"])
     out = pd.DataFrame({
         "cities": grouped.size(),
-        "share_low": grouped.apply(lambda s: float((np.floor(s) <= LOW_LEVEL).mean())),
+        "share_low": low.mean().astype(float),
         "mean_level": grouped.mean(),
     })
     out["mean_pct"] = 100 * out["mean_level"] / max_level
@@ -111,3 +136,168 @@ def anonymised_names(city_ids: list[int]) -> dict[int, str]:
                 break
         labels[city_id] = f"City {letters}"
     return labels
+
+
+# --------------------------------------------------------------------------- the page's view
+
+
+@dataclass(frozen=True)
+class NetworkQuery:
+    """What the network page asks for: filters ("" = all), sort, page, the benchmarked city and
+    its peer attributes, the domain of the distribution and the cities compared side by side.
+    Values come from the client: anything unknown is ignored or falls back."""
+
+    region: str = ""
+    country: str = ""
+    population_band: str = ""
+    year: str = ""
+    version: str = ""
+    latest_only: bool = True
+    anonymise: bool = False
+    sort_by: str = "overall"
+    sort_desc: bool = True
+    page: int = 0
+    bench_city: str = ""
+    peer_by: tuple[str, ...] = ("region", "population_band")
+    dist_domain: str = ""
+    compare_ids: tuple[str, ...] = ()
+
+
+def cell_colour(value) -> str:
+    """A heatmap cell's background: cividis-like steps (colour-blind safe); the number is always
+    printed in the cell too."""
+    if value is None or pd.isna(value):
+        return "var(--gray-a3)"
+    steps = ["#00204d", "#31446b", "#666970", "#958f78", "#cbba69", "#ffea46"]
+    return steps[min(5, int(value // 20))]
+
+
+def _text(value, fmt: str = "{:.0f}") -> str:
+    return "–" if value is None or pd.isna(value) else fmt.format(value)
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def city_names(frame: pd.DataFrame, anonymise: bool) -> dict[int, str]:
+    """City id -> the name shown: the city's name, or its stable pseudonym."""
+    if anonymise:
+        return anonymised_names(list(frame["city_id"]))
+    return dict(zip(frame["city_id"], frame["city"]))
+
+
+def _selected(frame: pd.DataFrame, query: NetworkQuery, with_year: bool = True) -> pd.DataFrame:
+    filtered = filter_frame(frame, region=query.region, country=query.country,
+                            population_band=query.population_band, version=query.version)
+    if with_year and query.year:
+        filtered = filter_frame(filtered, year=query.year)
+    return latest_per_city(filtered) if query.latest_only else filtered
+
+
+def page_text(page: int, total: int, page_size: int = PAGE_SIZE) -> str:
+    """"51–100 / 230": the rows shown and how many there are."""
+    if not total:
+        return "0"
+    return f"{page * page_size + 1}–{min(total, (page + 1) * page_size)} / {total}"
+
+
+def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | None, query: NetworkQuery,
+                 page_size: int = PAGE_SIZE) -> NetworkView:
+    """Everything the network page shows, as plain rows. `q`: the latest version of the
+    questionnaire (None: nothing approved yet, an empty view)."""
+    if q is None:
+        return NetworkView(page=0, bench_city="", dist_domain="")
+    domain_ids = [d.id for d in q.domains]
+    domains = [DomainHead(id=d.id, title=dict(d.title), number=i + 1) for i, d in enumerate(q.domains)]
+    options = {c: sorted(frame[c].astype(str).unique().tolist()) for c in FILTERS}
+    names = city_names(frame, query.anonymise)
+
+    # The heatmap: filtered, latest round per city (or every round), sorted, one page.
+    trend_source = filter_frame(frame, region=query.region, country=query.country,
+                                population_band=query.population_band, version=query.version)
+    view = _selected(frame, query)
+    key = query.sort_by if query.sort_by in view.columns else "overall"
+    if key == "city":
+        view = view.assign(_label=view["city_id"].map(names)).sort_values("_label", ascending=not query.sort_desc)
+    else:
+        view = view.sort_values(key, ascending=not query.sort_desc, na_position="last")
+    total = len(view)
+    page = min(max(0, int(query.page)), max(0, (total - 1) // page_size))
+    shown = view.iloc[page * page_size:(page + 1) * page_size]
+    rows = [
+        HeatRow(assessment=int(r.assessment), city=names[r.city_id], region=r.region, country=r.country,
+                year=int(r.year), round=int(r.round), overall=_text(r.overall),
+                cells=[HeatCell(domain=d, text=_text(getattr(r, d)), colour=cell_colour(getattr(r, d)),
+                                ink="#000" if not pd.isna(getattr(r, d)) and getattr(r, d) >= 60 else "#fff")
+                       for d in domain_ids])
+        for r in shown.itertuples(index=False)
+    ]
+
+    # The benchmark: a city's latest round beside its peers' (all filters but the version ignored).
+    latest = latest_per_city(filter_frame(frame, version=query.version))
+    city_options = sorted((CityOption(id=str(c), name=names[c]) for c in latest["city_id"]), key=lambda x: x.name)
+    bench_city = query.bench_city if query.bench_city in {c.id for c in city_options} else (
+        city_options[0].id if city_options else "")
+    bench_rows, bench_peers = [], 0
+    if bench_city:
+        city_row = latest[latest["city_id"] == int(bench_city)].iloc[0]
+        peers = peers_of(latest, city_row, [k for k in query.peer_by if k in PEER_KEYS])
+        bench_peers = len(peers)
+        result = benchmark(city_row, peers, domain_ids)
+        bench_rows = [
+            BenchRow(domain=d, title=dict(q.domains[i].title), number=i + 1, city=_text(result.at[d, "city"]),
+                     median=_text(result.at[d, "median"]), q1=_text(result.at[d, "q1"]), q3=_text(result.at[d, "q3"]),
+                     gap=_num(result.at[d, "gap"]), gap_text=_text(result.at[d, "gap"], "{:+.0f}"),
+                     c=_num(result.at[d, "city"]), m=_num(result.at[d, "median"]), lo=_num(result.at[d, "q1"]),
+                     hi=_num(result.at[d, "q3"]))
+            for i, d in enumerate(domain_ids)
+        ]
+    furthest_below = sorted((r for r in bench_rows if r.gap is not None and r.gap < 0), key=lambda r: r.gap)[:3]
+
+    # The distribution of one domain's levels, and the questions most cities are low on.
+    in_view = levels[levels["assessment"].isin(view["assessment"])]
+    dist_domain = query.dist_domain if query.dist_domain in domain_ids else domain_ids[0]
+    domain_questions = [x.id for x in q.domains[domain_ids.index(dist_domain)].questions]
+    dist_counts = distribution(in_view[in_view["question"].isin(domain_questions)]["level"], q.max_level)
+    gaps = common_gaps(in_view, q.max_level).head(COMMON_GAPS)
+    gap_rows = [
+        GapRow(question=qid, text=dict(q.question_by_id[qid].text) if qid in q.question_by_id else {"en": qid},
+               cities=int(row.cities), share=f"{100 * row.share_low:.0f}%", mean=f"{row.mean_pct:.0f}")
+        for qid, row in gaps.iterrows()
+    ]
+
+    # Trends over the years (every round, the year filter aside) and cities side by side.
+    trend_rows = [TrendPoint(year=int(r.year), median=_num(r.overall)) for r in trend(trend_source).itertuples(index=False)]
+    wanted = [int(c) for c in query.compare_ids if str(c).isdigit()][:MAX_COMPARED]
+    chosen = latest[latest["city_id"].isin(wanted)]
+    compare_rows = [
+        CompareRow(city=names[r["city_id"]], city_id=int(r["city_id"]),
+                   scores=[_num(r[d]) for d in domain_ids], texts=[_text(r[d]) for d in domain_ids],
+                   history=[HistoryPoint(year=int(h.year), overall=_num(h.overall))
+                            for h in frame[frame["city_id"] == r["city_id"]].sort_values(["year", "round"]).itertuples()])
+        for _, r in chosen.iterrows()
+    ]
+    return NetworkView(
+        max_level=q.max_level, options=options, domains=domains, rows=rows, total=total, page=page,
+        page_text=page_text(page, total, page_size), city_options=city_options, bench_city=bench_city,
+        bench_rows=bench_rows, bench_peers=bench_peers, furthest_below=furthest_below, dist_domain=dist_domain,
+        dist_counts=dist_counts, gap_rows=gap_rows, trend_rows=trend_rows, compare_rows=compare_rows,
+    )
+
+
+def export_table(frame: pd.DataFrame, q: Questionnaire | None, query: NetworkQuery) -> pd.DataFrame:
+    """The rows of the heatmap (every page, unsorted) as the export's table: city (or its
+    pseudonym), country (left out when anonymised), region, population band, year, round, overall
+    and one column per domain, scores rounded to one decimal."""
+    if q is None:
+        return pd.DataFrame()
+    view = _selected(frame, query)
+    out = pd.DataFrame({"city": view["city_id"].map(city_names(frame, query.anonymise)), "region": view["region"],
+                        "population_band": view["population_band"], "year": view["year"],
+                        "round": view["round"], "overall": view["overall"].round(1)})
+    if not query.anonymise:
+        out.insert(1, "country", view["country"])
+    for d in q.domains:
+        out[d.id] = view[d.id].round(1)
+    return out

@@ -13,12 +13,12 @@ when every answer given rules it out (we never hide a question someone said appl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from nlc_toolkit.core.questionnaire import Condition, Questionnaire
+from nlc_toolkit.core.questionnaire import Band, Condition, Questionnaire
 
 ANSWER_COLUMNS = ["assessment", "respondent", "question", "answer"]
 CONTEXT_COLUMNS = ["assessment", "question", "answer"]
@@ -39,6 +39,13 @@ class Scores:
     completeness: pd.Series
     band: pd.Series  # English band label or None
     context: pd.DataFrame  # the context answers scored with (recommendations' show_if needs them)
+    # The answers scored, one row per respondent answer to a question of this questionnaire, with
+    # any further columns they came with (the database's carry the respondent's group).
+    answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ANSWER_COLUMNS))
+
+    def band_of(self, assessment) -> Band | None:
+        """The band of an assessment's overall score (rule 6), with its label in every language."""
+        return band_of(self.questionnaire, self.overall.get(assessment))
 
     def for_assessment(self, assessment) -> dict:
         """One assessment's result as plain Python values (None for null)."""
@@ -66,6 +73,21 @@ def _none(value):
     if isinstance(value, (float, np.floating)) and np.isnan(value):
         return None
     return float(value) if isinstance(value, (np.floating, np.integer, int)) else value
+
+
+def band_positions(q: Questionnaire, overall: pd.Series) -> np.ndarray:
+    """Rule 6, the one place it is written: for each score, the index in `q.bands` of the highest
+    band whose min <= score; -1 where there is no score."""
+    mins = np.array([b.min for b in q.bands], dtype=float)
+    values = pd.to_numeric(pd.Series(overall, dtype=object), errors="coerce").astype(float)
+    idx = np.searchsorted(mins, values.fillna(-1.0).to_numpy(), side="right") - 1
+    return np.where(values.notna().to_numpy() & (idx >= 0), idx, -1)
+
+
+def band_of(q: Questionnaire, overall) -> Band | None:
+    """The band of one overall score (None for no score)."""
+    index = int(band_positions(q, pd.Series([overall]))[0])
+    return q.bands[index] if index >= 0 else None
 
 
 def question_table(q: Questionnaire) -> pd.DataFrame:
@@ -150,8 +172,9 @@ def score(
     assessments: list | pd.Index | None = None,
 ) -> Scores:
     """Score every assessment found in ``answers`` (or listed in ``assessments``)."""
-    answers = answers[ANSWER_COLUMNS] if len(answers) else pd.DataFrame(columns=ANSWER_COLUMNS)
-    answers = answers[answers["question"].isin(q.question_by_id)]
+    given = answers if len(answers) else pd.DataFrame(columns=ANSWER_COLUMNS)
+    given = given[given["question"].isin(q.question_by_id)]
+    answers = given[ANSWER_COLUMNS]
     if assessments is None:
         ids = pd.unique(pd.concat([answers["assessment"], _context_frame(context)["assessment"]]))
         assessments = pd.Index(ids, name="assessment")
@@ -211,10 +234,9 @@ def score(
     completeness = (counts["done"] / counts["applicable"].where(counts["applicable"] > 0)).reindex(assessments)
 
     # Rule 6: band (English label), the highest band whose min <= score.
-    mins = np.array([b.min for b in q.bands], dtype=float)
     labels = np.array([b.label.get("en") or next(iter(b.label.values())) for b in q.bands], dtype=object)
-    idx = np.searchsorted(mins, overall.fillna(-1.0).to_numpy(), side="right") - 1
-    band = pd.Series(np.where(overall.notna() & (idx >= 0), labels[np.clip(idx, 0, None)], None), index=assessments, dtype=object)
+    idx = band_positions(q, overall)
+    band = pd.Series(np.where(idx >= 0, labels[np.clip(idx, 0, None)], None), index=assessments, dtype=object)
 
     table = table.drop(columns=["has_na", "has_unknown"])
     return Scores(
@@ -225,4 +247,5 @@ def score(
         completeness=completeness.rename("completeness"),
         band=band.rename("band"),
         context=_context_frame(context),
+        answers=given,
     )

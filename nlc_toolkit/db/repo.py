@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -245,24 +244,6 @@ def set_context(session: Session, assessment: Assessment, question_id: str, valu
         row.value = value
     session.flush()
     return row
-
-
-def answer_frames(session: Session, assessment_ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(answers, context) frames for core.scoring, for many assessments in two queries."""
-    answers = session.execute(
-        select(Respondent.assessment_id, Respondent.id, Respondent.group, Answer.question_id, Answer.value)
-        .join(Answer, Answer.respondent_id == Respondent.id)
-        .where(Respondent.assessment_id.in_(assessment_ids))
-    ).all()
-    context = session.execute(
-        select(ContextAnswer.assessment_id, ContextAnswer.question_id, ContextAnswer.value).where(
-            ContextAnswer.assessment_id.in_(assessment_ids)
-        )
-    ).all()
-    return (
-        pd.DataFrame(answers, columns=["assessment", "respondent", "group", "question", "answer"]),
-        pd.DataFrame(context, columns=["assessment", "question", "answer"]),
-    )
 
 
 def latest_questionnaires(session: Session) -> list[QuestionnaireVersion]:

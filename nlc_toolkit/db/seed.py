@@ -21,6 +21,7 @@ from nlc_toolkit.db.models import (
     Respondent,
     User,
 )
+from nlc_toolkit.db.scores import store_scores
 
 __all__ = ["DEMO_PASSWORD", "SeedRefused", "demo_users", "demo_emails", "seed_demo"]
 # (name, country, region) of real member-like cities first; then generated names.
@@ -131,8 +132,6 @@ def seed_demo(session: Session, cities: int = 30, seed: int = 1, only_if_empty: 
                 ])
                 maturity = min(0.95, maturity + rng.uniform(0.0, 0.12))  # cities improve between rounds
                 n_answers += _answers(session, a, q, maturity, rng, editors.get(city_id))
-    from nlc_toolkit.services.network import store_scores
-
     store_scores(session, list(session.scalars(select(Assessment.id).where(Assessment.status == "approved"))))
     return f"seeded {len(city_rows)} cities, {len(users)} users, {n_assessments} assessments, {n_answers} answers"
 

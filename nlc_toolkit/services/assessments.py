@@ -16,7 +16,6 @@ from nlc_toolkit.core import policy as perm
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.policy import Actor, actor_of
 from nlc_toolkit.core.questionnaire import Questionnaire
-from nlc_toolkit.core.scoring import score
 from nlc_toolkit.core.vocabulary import EDITABLE
 from nlc_toolkit.db import files, repo
 from nlc_toolkit.db.models import (
@@ -31,6 +30,7 @@ from nlc_toolkit.db.models import (
     User,
     utcnow,
 )
+from nlc_toolkit.db.scores import score_assessments, store_scores
 
 MAX_NOTE = 2000
 MAX_EVIDENCE = 10
@@ -80,8 +80,7 @@ def visible_assessments(s: Session, actor: Actor) -> list[dict]:
     results: dict[int, tuple] = {}
     for group in by_version.values():
         q = questionnaire_of(group[0])
-        answers, context = repo.answer_frames(s, [a.id for a in group])
-        scores = score(q, answers, context, assessments=[a.id for a in group])
+        scores = score_assessments(s, q, [a.id for a in group])
         for a in group:
             results[a.id] = (scores.overall.get(a.id), scores.completeness.get(a.id), q)
     out = []
@@ -317,11 +316,6 @@ def review(s: Session, actor: Actor, assessment_id: int, approve: bool, comment:
         raise Invalid("assessment.error.note_too_long", max=MAX_COMMENT)
     _change_status(s, actor, a, "approved" if approve else "returned", comment)
     if approve:
-        from nlc_toolkit.services.network import (
-            store_scores,  # late import: network imports this module
-        )
-
-        s.flush()
         store_scores(s, [a.id])  # approved means locked: its scores are final
 
 
@@ -374,8 +368,7 @@ def view(s: Session, actor: Actor, assessment_id: int) -> dict:
     a = load(s, actor, assessment_id)
     q = questionnaire_of(a)
     me = my_respondent(s, actor, a)
-    answers, context = repo.answer_frames(s, [a.id])
-    scores = score(q, answers, context, assessments=[a.id])
+    scores = score_assessments(s, q, [a.id])
     table = scores.questions.loc[a.id]
     mine = {x.question_id: x for x in (me.answers if me else [])}
     domains = []

@@ -1,35 +1,33 @@
-"""Data of the network view: every approved assessment of a questionnaire.
+"""The network view: every approved assessment of a questionnaire, compared, for network staff;
+and the peer medians a city's report shows.
 
-Scores are stored per assessment (assessment_score) the first time they are needed, scoring all
-missing ones at once, vectorised; a stored score whose assessment changed since (updated_at moves
-with every answer) is scored again. On top, the assembled frames are kept per process under a
-fingerprint of the assessments and their last update, so filtering and sorting cost nothing."""
+Reads only. Scores come from db/scores.stored_or_fresh: the score stored at approval where it is
+still current, else scored in memory (never written here). On top, the assembled frames are kept
+per process under a fingerprint of the assessments and their last update, so filtering, sorting
+and paging cost nothing."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nlc_toolkit.core import network as net
 from nlc_toolkit.core import policy as perm
 from nlc_toolkit.core.errors import Refused
+from nlc_toolkit.core.exports.network import network_file
+from nlc_toolkit.core.network import NetworkQuery
 from nlc_toolkit.core.policy import Actor
 from nlc_toolkit.core.questionnaire import Questionnaire
-from nlc_toolkit.core.scoring import score
-from nlc_toolkit.db import repo
-from nlc_toolkit.db.models import (
-    Answer,
-    Assessment,
-    AssessmentScore,
-    City,
-    ContextAnswer,
-    QuestionnaireVersion,
-    Respondent,
-    utcnow,
-)
+from nlc_toolkit.core.views import NetworkView
+from nlc_toolkit.db import repo, scores
+from nlc_toolkit.db.models import Assessment, City, QuestionnaireVersion
 
 META = ["assessment", "city_id", "city", "country", "region", "population_band", "year", "round", "version", "status"]
+DEFAULT_QUESTIONNAIRE = "nlc-quick-scan"
 _cache: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
@@ -43,72 +41,35 @@ def questionnaire_ids(s: Session, actor: Actor) -> list[str]:
     return sorted(set(s.scalars(select(QuestionnaireVersion.questionnaire_id))))
 
 
-def _answer_frames(s: Session, ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Plain SQL through pandas: several hundred thousand rows without building ORM objects."""
-    answers, context = [], []
-    for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        chunk = ids[start:start + 900]
-        answers.append(pd.read_sql(
-            select(Respondent.assessment_id.label("assessment"), Respondent.id.label("respondent"),
-                   Answer.question_id.label("question"), Answer.value.label("answer"))
-            .join(Answer, Answer.respondent_id == Respondent.id).where(Respondent.assessment_id.in_(chunk)),
-            s.connection()))
-        context.append(pd.read_sql(
-            select(ContextAnswer.assessment_id.label("assessment"), ContextAnswer.question_id.label("question"),
-                   ContextAnswer.value.label("answer")).where(ContextAnswer.assessment_id.in_(chunk)),
-            s.connection()))
-    return (pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(columns=["assessment", "respondent", "question", "answer"]),
-            pd.concat(context, ignore_index=True) if context else pd.DataFrame(columns=["assessment", "question", "answer"]))
-
-
-def _store_scores(s: Session, meta: pd.DataFrame, version_rows: dict) -> dict[int, AssessmentScore]:
-    """Score assessments (vectorised, per questionnaire version) and store the result in bulk."""
-    stored: dict[int, AssessmentScore] = {}
-    for version_id, group in meta.groupby("version_id"):
-        q = repo.questionnaire_model(version_rows[int(version_id)])
-        ids = [int(x) for x in group["assessment"]]
-        answers, context = _answer_frames(s, ids)
-        scores = score(q, answers, context, assessments=ids)
-        levels = scores.questions["level"].dropna().reset_index()
-        levels_of = {int(a): dict(zip(g["question"], g["level"].astype(float))) for a, g in levels.groupby("assessment")}
-        domains = scores.domains.astype(object).where(scores.domains.notna(), None).to_dict("index")
-        updated = dict(zip(group["assessment"], group["updated_at"]))
-        rows = []
-        for a in ids:
-            overall, completeness = scores.overall.get(a), scores.completeness.get(a)
-            rows.append({
-                "assessment_id": a, "computed_at": utcnow(),
-                "source_updated_at": pd.Timestamp(updated[a]).to_pydatetime(),
-                "overall": None if pd.isna(overall) else float(overall),
-                "completeness": None if pd.isna(completeness) else float(completeness),
-                "domains": {k: (None if v is None else float(v)) for k, v in domains.get(a, {}).items()},
-                "levels": levels_of.get(a, {}),
-            })
-        for start in range(0, len(ids), 900):
-            s.execute(delete(AssessmentScore).where(AssessmentScore.assessment_id.in_(ids[start:start + 900])))
-        s.execute(insert(AssessmentScore), rows)
-        stored.update({r["assessment_id"]: AssessmentScore(**r) for r in rows})
-    return stored
-
-
-def store_scores(s: Session, assessment_ids: list[int]) -> None:
-    """Score and store these assessments now (on approval, and for a freshly seeded network)."""
-    if not assessment_ids:
-        return
-    meta = pd.read_sql(select(Assessment.id.label("assessment"), Assessment.updated_at,
-                              Assessment.questionnaire_version_id.label("version_id"))
-                       .where(Assessment.id.in_(assessment_ids)), s.connection())
-    version_rows = {v.id: v for v in s.scalars(select(QuestionnaireVersion).where(
-        QuestionnaireVersion.id.in_([int(x) for x in meta["version_id"].unique()])))}
-    _store_scores(s, meta, version_rows)
-
-
 def network_frame(s: Session, actor: Actor, questionnaire_id: str, include_unapproved: bool = False
                   ) -> tuple[pd.DataFrame, pd.DataFrame, Questionnaire | None]:
     """(cities, levels, questionnaire): one row per assessment with city facts, overall,
     completeness and one column per domain; levels: assessment, question, level."""
     _check(actor)
     return _frame(s, questionnaire_id, include_unapproved)
+
+
+def view(s: Session, actor: Actor, questionnaire_id: str, query: NetworkQuery) -> NetworkView:
+    """The network page: `questionnaire_id` if stored, else the default one."""
+    options = questionnaire_ids(s, actor)
+    if questionnaire_id not in options:
+        questionnaire_id = (DEFAULT_QUESTIONNAIRE if DEFAULT_QUESTIONNAIRE in options
+                            else options[0] if options else "")
+    frame, levels, q = _frame(s, questionnaire_id, False)
+    return replace(net.network_view(frame, levels, q, query), questionnaire_options=options,
+                   questionnaire_id=questionnaire_id)
+
+
+def export(s: Session, actor: Actor, questionnaire_id: str, query: NetworkQuery, kind: str) -> tuple[bytes, str]:
+    """The rows of the network view as a file (kind csv or xlsx) and its name, with the export
+    noted in the audit log. Takes a moment for a large network: call it off the event loop."""
+    _check(actor)
+    kind = kind if kind in ("csv", "xlsx") else "csv"
+    record_export(s, actor, questionnaire_id, kind, query.anonymise)
+    frame, _, q = _frame(s, questionnaire_id, False)
+    data = network_file(net.export_table(frame, q, query), kind)
+    slug = re.sub(r"[^a-z0-9.-]+", "-", str(questionnaire_id).lower())[:60] or "network"
+    return data, f"nlc-network-{slug}.{kind}"
 
 
 def peer_medians(s: Session, questionnaire_id: str, city_id: int, region: str, population_band: str) -> dict:
@@ -130,39 +91,26 @@ def _frame(s: Session, questionnaire_id: str, include_unapproved: bool):
              .where(QuestionnaireVersion.questionnaire_id == questionnaire_id))
     if not include_unapproved:
         query = query.where(Assessment.status == "approved")
+    s.flush()
     meta = pd.read_sql(query, s.connection())
     if meta.empty:
-        return pd.DataFrame(columns=META), pd.DataFrame(columns=["assessment", "question", "level"]), None
-    version_rows = {v.id: v for v in s.scalars(select(QuestionnaireVersion).where(
-        QuestionnaireVersion.id.in_([int(x) for x in meta["version_id"].unique()])))}
-    q_latest = repo.questionnaire_model(version_rows[max(version_rows)])
+        return pd.DataFrame(columns=META), pd.DataFrame(columns=scores.LEVEL_COLUMNS), None
+    latest_version = s.get(QuestionnaireVersion, int(meta["version_id"].max()))
+    q_latest = repo.questionnaire_model(latest_version)
 
     # Any answer change moves an assessment's updated_at, so this fingerprint names the data exactly.
     fingerprint = (questionnaire_id, include_unapproved,
                    hash(tuple(zip(meta["assessment"].tolist(), meta["updated_at"].astype(str).tolist()))))
     if fingerprint not in _cache:
-        ids = [int(x) for x in meta["assessment"]]
-        stored = {row.assessment_id: row for start in range(0, len(ids), 900)
-                  for row in s.scalars(select(AssessmentScore).where(AssessmentScore.assessment_id.in_(ids[start:start + 900])))}
-        updated = dict(zip(meta["assessment"], meta["updated_at"]))
-        stale = meta[[a not in stored or stored[a].source_updated_at != pd.Timestamp(updated[a]).to_pydatetime()
-                      for a in meta["assessment"]]]
-        if len(stale):
-            stored.update(_store_scores(s, stale, version_rows))
-        records, level_rows = [], []
-        for a in ids:
-            row = stored[a]
-            records.append({"assessment": a, "overall": row.overall, "completeness": row.completeness, **row.domains})
-            level_rows.extend((a, question, level) for question, level in row.levels.items())
-        scored = pd.DataFrame.from_records(records)
-        frame = meta.drop(columns=["updated_at", "version_id"]).merge(scored, on="assessment", how="left")
+        rows = scores.stored_or_fresh(s, meta[["assessment", "updated_at", "version_id"]])
+        frame = meta.drop(columns=["updated_at", "version_id"]).merge(rows.scores, on="assessment", how="left")
         for d in q_latest.domains:
             frame[d.id] = pd.to_numeric(frame[d.id], errors="coerce") if d.id in frame else float("nan")
         for column in ("overall", "completeness"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
         if len(_cache) >= 8:  # a few questionnaires and filters; never unbounded
             _cache.pop(next(iter(_cache)))
-        _cache[fingerprint] = (frame, pd.DataFrame(level_rows, columns=["assessment", "question", "level"]))
+        _cache[fingerprint] = (frame, rows.levels)
     frame, levels = _cache[fingerprint]
     return frame.copy(), levels, q_latest
 

@@ -1,6 +1,6 @@
 """What a city gets back: the full report of an assessment (scores, group levels, perception gap,
-recommendations, actions, previous round), the action plan, and answers in/out as spreadsheets.
-Every call checks the user through db.assessments."""
+recommendations, actions, previous round) as a typed core.views.Report, the action plan, and
+answers in/out as spreadsheets. Every call checks the user through services.assessments.load."""
 
 from __future__ import annotations
 
@@ -20,7 +20,17 @@ from nlc_toolkit.core.errors import Invalid, Refused
 from nlc_toolkit.core.exports.spreadsheets import read_template
 from nlc_toolkit.core.policy import Actor
 from nlc_toolkit.core.recommend import recommendations
-from nlc_toolkit.core.scoring import score
+from nlc_toolkit.core.views import (
+    ActionRow,
+    AnswerRow,
+    DomainResult,
+    Gap,
+    GroupLevels,
+    PreviousRound,
+    QuestionResult,
+    Recommendation,
+    Report,
+)
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import (
     ACTION_STATUSES,
@@ -31,12 +41,14 @@ from nlc_toolkit.db.models import (
     Respondent,
     utcnow,
 )
+from nlc_toolkit.db.scores import score_assessments
 from nlc_toolkit.services.assessments import (
     EDITABLE,
     load,
     my_respondent,
     questionnaire_of,
 )
+from nlc_toolkit.services.network import peer_medians
 
 MAX_ACTION_TEXT = 2000
 
@@ -54,94 +66,86 @@ def _previous(s: Session, a: Assessment) -> Assessment | None:
 
 def _domain_scores(s: Session, a: Assessment) -> tuple[dict, float | None]:
     q = questionnaire_of(a)
-    answers, context = repo.answer_frames(s, [a.id])
-    scores = score(q, answers, context, assessments=[a.id])
+    scores = score_assessments(s, q, [a.id])
     return {d.id: num_or_none(scores.domains.at[a.id, d.id]) for d in q.domains}, num_or_none(scores.overall.get(a.id))
 
 
-def report(s: Session, actor: Actor, assessment_id: int) -> dict:
+def report(s: Session, actor: Actor, assessment_id: int) -> Report:
+    """Everything a city gets back about one assessment. Reads only: the peer medians come from
+    stored scores, or scores computed in memory where none is current."""
     a = load(s, actor, assessment_id)
     q = questionnaire_of(a)
-    answers, context = repo.answer_frames(s, [a.id])
-    scores = score(q, answers, context, assessments=[a.id])
+    scores = score_assessments(s, q, [a.id])
     table = scores.questions.loc[a.id]
     applicable = {qid for qid in table.index if bool(table.at[qid, "applicable"])}
-    band = next((b.label for b in reversed(q.bands) if scores.overall.notna().all() and b.min <= scores.overall.iloc[0]), None)
+    band = scores.band_of(a.id)
 
     previous = _previous(s, a)
     prev_domains, prev_overall = _domain_scores(s, previous) if previous else ({}, None)
-    from nlc_toolkit.services.network import (
-        peer_medians,  # late import: network imports assessments, as we do
-    )
-
     peers = peer_medians(s, q.id, a.city_id, a.city.region, a.city.population_band)
 
-    recs = recommendations(scores)
     rec_rows = []
-    for row in recs.itertuples(index=False):
+    for row in recommendations(scores).itertuples(index=False):
         question = q.question_by_id[row.question]
         rec = question.recommendations[row.rec]
-        rec_rows.append({
-            "question": row.question, "question_text": dict(question.text), "rec": int(row.rec),
-            "priority": round(float(row.priority), 4), "level": float(row.level), "text": dict(rec.text),
-            "effort": rec.effort, "horizon": rec.horizon, "actors": list(rec.actors),
-        })
+        rec_rows.append(Recommendation(
+            question=row.question, question_text=dict(question.text), rec=int(row.rec),
+            priority=round(float(row.priority), 4), level=float(row.level), text=dict(rec.text),
+            effort=rec.effort, horizon=rec.horizon, actors=list(rec.actors)))
 
     respondents = {r.id: r for r in a.respondents}
-    answer_rows = []
     notes = s.execute(
         select(Answer.respondent_id, Answer.question_id, Answer.value, Answer.note)
         .join(Respondent).where(Respondent.assessment_id == a.id).order_by(Answer.respondent_id, Answer.id)
     ).all()
-    for respondent_id, question_id, value, note in notes:
-        r = respondents[respondent_id]
-        answer_rows.append({"respondent": r.label, "group": r.group, "question": question_id, "answer": value,
-                            "note": note})
+    answer_rows = [AnswerRow(respondent=respondents[respondent_id].label, group=respondents[respondent_id].group,
+                             question=question_id, answer=value, note=note)
+                   for respondent_id, question_id, value, note in notes]
 
-    group_rows = levels_by_group(q, answers[answers["answer"] != ""], applicable)
+    group_rows = levels_by_group(q, scores.answers[scores.answers["answer"] != ""], applicable)
     level_of = {qid: num_or_none(table.at[qid, "level"]) for qid in table.index}
     actions = s.scalars(
         select(Action).where(Action.city_id == a.city_id, Action.questionnaire_id == q.id).order_by(Action.id)
     ).all()
-    return {
-        "id": a.id,
-        "city": a.city.name,
-        "questionnaire_id": q.id,
-        "version": q.version,
-        "title": dict(q.title),
-        "year": a.year,
-        "round": a.round,
-        "status": a.status,
-        "max_level": q.max_level,
-        "overall": num_or_none(scores.overall.iloc[0]),
-        "band": dict(band) if band else {},
-        "completeness": num_or_none(scores.completeness.iloc[0]),
-        "previous": {"year": previous.year, "round": previous.round, "overall": prev_overall} if previous else None,
-        "peer_count": peers["n"],
-        "domains": [
-            {"id": d.id, "title": dict(d.title), "score": num_or_none(scores.domains.at[a.id, d.id]),
-             "previous": prev_domains.get(d.id), "peers": peers["domains"].get(d.id)}
+    return Report(
+        id=a.id,
+        city=a.city.name,
+        questionnaire_id=q.id,
+        version=q.version,
+        title=dict(q.title),
+        year=a.year,
+        round=a.round,
+        status=a.status,
+        max_level=q.max_level,
+        overall=num_or_none(scores.overall.get(a.id)),
+        band=dict(band.label) if band else {},
+        completeness=num_or_none(scores.completeness.get(a.id)),
+        previous=PreviousRound(year=previous.year, round=previous.round, overall=prev_overall) if previous else None,
+        peer_count=peers["n"],
+        domains=[
+            DomainResult(id=d.id, title=dict(d.title), score=num_or_none(scores.domains.at[a.id, d.id]),
+                         previous=prev_domains.get(d.id), peers=peers["domains"].get(d.id))
             for d in q.domains
         ],
-        "questions": [
-            {"id": x.id, "domain": q.domain_of[x.id].id, "text": dict(x.text), "level": level_of[x.id],
-             "status": str(table.at[x.id, "status"]), "spread": num_or_none(table.at[x.id, "spread"]),
-             "disagreement": bool(table.at[x.id, "disagreement"])}
+        questions=[
+            QuestionResult(id=x.id, domain=q.domain_of[x.id].id, text=dict(x.text), level=level_of[x.id],
+                           status=str(table.at[x.id, "status"]), spread=num_or_none(table.at[x.id, "spread"]),
+                           disagreement=bool(table.at[x.id, "disagreement"]))
             for x in q.questions
         ],
-        "by_group": group_rows,
-        "gaps": perception_gap(group_rows),
-        "recommendations": rec_rows,
-        "groups": {k: [r["question"] + ":" + str(r["rec"]) for r in v] for k, v in group_recommendations(rec_rows).items()},
-        "answers": answer_rows,
-        "actions": [
-            {"id": x.id, "title": x.title, "owner": x.owner, "due": x.due, "status": x.status, "note": x.note,
-             "question": x.question_id, "current_level": level_of.get(x.question_id),
-             "from_this_round": x.origin_assessment_id == a.id}
+        by_group=[GroupLevels(**row) for row in group_rows],
+        gaps=[Gap(**g) for g in perception_gap(group_rows)],
+        recommendations=rec_rows,
+        groups={k: [r.key for r in v] for k, v in group_recommendations(rec_rows).items()},
+        answers=answer_rows,
+        actions=[
+            ActionRow(id=x.id, title=x.title, owner=x.owner, due=x.due, status=x.status, note=x.note,
+                      question=x.question_id, current_level=level_of.get(x.question_id),
+                      from_this_round=x.origin_assessment_id == a.id)
             for x in actions
         ],
-        "can_manage": perm.can_manage_assessment(actor, a.city_id),
-    }
+        can_manage=perm.can_manage_assessment(actor, a.city_id),
+    )
 
 
 # --------------------------------------------------------------------------- the action plan

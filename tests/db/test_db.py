@@ -11,6 +11,7 @@ from nlc_toolkit.core.security import verify_password
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.migrate import downgrade, upgrade
 from nlc_toolkit.db.models import AuditEvent, User
+from nlc_toolkit.db.scores import answer_frames
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import get_engine, session_scope
 from tests.helpers import ROOT, readme_example_text
@@ -53,7 +54,7 @@ def test_create_and_read_back_an_assessment(migrated):
         assert notes[("municipality", "mandate.formal_mandate")] == "Council decision of 2024"
         assert notes[("national", "mandate.formal_mandate")] == ""
         q = repo.questionnaire_model(a.questionnaire_version)
-        answers, context = repo.answer_frames(s, [assessment_id])
+        answers, context = answer_frames(s, [assessment_id])
         doc = score_document(q, answers, context, assessment=assessment_id)
     assert doc["domains"]["mandate"] == pytest.approx(50.0)
     assert doc["questions"]["reintegration.plan"]["status"] == "not_applicable"
@@ -68,7 +69,7 @@ def test_answers_of_one_respondent_never_overwrite_another(migrated):
         repo.set_answer(s, r1, "mandate.lead_office", "1")
         repo.set_answer(s, r2, "mandate.lead_office", "3")
         repo.set_answer(s, r1, "mandate.lead_office", "2")  # r1 changes their mind
-        answers, _ = repo.answer_frames(s, [a.id])
+        answers, _ = answer_frames(s, [a.id])
         audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "answer")).all()
     assert sorted(answers["answer"]) == ["2", "3"]
     changes = [(e.detail["old"], e.detail["new"]) for e in audit]
@@ -128,7 +129,7 @@ def test_create_user_command(migrated):
 def test_seed_demo_is_deterministic_and_only_seeds_empty(migrated):
     with session_scope() as s:
         first = seed_demo(s, cities=6, seed=7)
-        frames = repo.answer_frames(s, list(range(1, 200)))[0]
+        frames = answer_frames(s, list(range(1, 200)))[0]
         again = seed_demo(s, cities=6, seed=7, only_if_empty=True)
     assert first.startswith("seeded 6 cities")
     assert again == "database already holds data; demo seed skipped"
@@ -144,7 +145,7 @@ def test_seed_demo_is_deterministic_for_a_seed(tmp_path, monkeypatch):
         upgrade(url)
         with session_scope() as s:
             seed_demo(s, cities=5, seed=seed)
-            answers, context = repo.answer_frames(s, list(range(1, 50)))
+            answers, context = answer_frames(s, list(range(1, 50)))
         return sorted(map(tuple, answers[["assessment", "group", "question", "answer"]].values.tolist())), \
             sorted(map(tuple, context.values.tolist()))
 

@@ -8,6 +8,7 @@ from nlc_toolkit.core.network import MIN_PEERS
 from nlc_toolkit.core.policy import Actor
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Assessment, AssessmentScore
+from nlc_toolkit.db.scores import answer_frames
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
@@ -26,7 +27,7 @@ def test_network_frame_matches_live_scores_and_refreshes(migrated):
         frame, levels, q = network.network_frame(s, STAFF, "nlc-quick-scan")
         assert len(frame) == 24 and set(frame["status"]) == {"approved"}
         a = s.get(Assessment, int(frame.iloc[0]["assessment"]))
-        answers, context = repo.answer_frames(s, [a.id])
+        answers, context = answer_frames(s, [a.id])
         live = score_document(q, answers, context, a.id)
         row = frame.iloc[0]
         assert row["overall"] == pytest.approx(live["overall"])

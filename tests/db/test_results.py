@@ -17,6 +17,7 @@ from nlc_toolkit.core.exports.spreadsheets import (
 )
 from nlc_toolkit.core.questionnaire import load_questionnaire
 from nlc_toolkit.db import repo
+from nlc_toolkit.db.scores import answer_frames
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import results
@@ -53,7 +54,7 @@ def test_report_matches_core_and_carries_gap_and_groups(city):
     q = answer_some(city, city["assessment"], [0, 1])
     with session_scope() as s:
         rep = results.report(s, city["editor"], city["assessment"])
-        answers, context = repo.answer_frames(s, [city["assessment"]])
+        answers, context = answer_frames(s, [city["assessment"]])
     expected = score_document(q, answers, context, city["assessment"])
     assert rep["overall"] == pytest.approx(expected["overall"])
     for d in rep["domains"]:

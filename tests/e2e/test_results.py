@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from nlc_toolkit.core.exports.score_document import score_document
 from nlc_toolkit.db import repo
+from nlc_toolkit.db.scores import answer_frames
 from tests.e2e.helpers import choose_level, new_user, sign_in, watch_errors
 from tests.e2e.test_journey import QUICK, create_assessment
 from tests.helpers import ROOT
@@ -43,7 +44,7 @@ def expected_score(app, assessment_id):
     with app.db() as s:
         a = s.get(repo.Assessment, assessment_id)
         q = repo.questionnaire_model(a.questionnaire_version)
-        answers, context = repo.answer_frames(s, [assessment_id])
+        answers, context = answer_frames(s, [assessment_id])
         return score_document(q, answers, context, assessment_id)
 
 

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from nlc_toolkit.core.questionnaire import localized
+from nlc_toolkit.core.views import Report
 from nlc_toolkit.i18n import direction, normalize, translate
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
@@ -86,48 +87,46 @@ def _fmt(value, digits: int = 0) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def report_html(report: dict, lang: str) -> str:
+def report_html(report: Report, lang: str) -> str:
+    report = Report.from_dict(report)  # a Report, or a dict of its shape
     lang = normalize(lang)
     tr = lambda key, **v: html.escape(translate(key, lang, **v))  # noqa: E731
     loc = lambda text: html.escape(localized(text, lang))  # noqa: E731
     e = html.escape
-    prev = report["previous"]
-    radar = radar_png([d["score"] for d in report["domains"]],
-                      [d["previous"] for d in report["domains"]] if prev else None)
-    rec_by_key = {f"{r['question']}:{r['rec']}": r for r in report["recommendations"]}
-    question_text = {x["id"]: x["text"] for x in report["questions"]}
+    prev = report.previous
+    radar = radar_png([d.score for d in report.domains], [d.previous for d in report.domains] if prev else None)
 
     domain_rows = "".join(
-        f"<tr><td class='num'>{i + 1}</td><td>{loc(d['title'])}</td><td class='num'>{_fmt(d['score'])}</td>"
-        + (f"<td class='num'>{_fmt(d['previous'])}</td>" if prev else "") + "</tr>"
-        for i, d in enumerate(report["domains"])
+        f"<tr><td class='num'>{i + 1}</td><td>{loc(d.title)}</td><td class='num'>{_fmt(d.score)}</td>"
+        + (f"<td class='num'>{_fmt(d.previous)}</td>" if prev else "") + "</tr>"
+        for i, d in enumerate(report.domains)
     )
     gap_rows = "".join(
-        f"<tr><td>{loc(question_text[g['question']])}</td><td class='num'>{_fmt(g['local'], 1)}</td>"
-        f"<td class='num'>{_fmt(g['national'], 1)}</td><td class='num' dir='ltr'>{g['gap']:+.1f}</td></tr>"
-        for g in report["gaps"][:12]
+        f"<tr><td>{loc(report.question_text(g.question))}</td><td class='num'>{_fmt(g.local, 1)}</td>"
+        f"<td class='num'>{_fmt(g.national, 1)}</td><td class='num' dir='ltr'>{g.gap:+.1f}</td></tr>"
+        for g in report.gaps[:12]
     ) or f"<tr><td colspan='4'>{tr('results.no_gap')}</td></tr>"
 
-    def rec_list(keys):
+    def rec_list(group: str) -> str:
         items = "".join(
-            f"<li><strong>{loc(rec_by_key[k]['text'])}</strong><br><span class='meta'>"
-            f"{loc(question_text[rec_by_key[k]['question']])} · {tr('results.priority')} {rec_by_key[k]['priority']:.2f} · "
-            f"{tr('effort.' + rec_by_key[k]['effort'])} · {tr('horizon.' + rec_by_key[k]['horizon'])}</span></li>"
-            for k in keys[:15]
+            f"<li><strong>{loc(r.text)}</strong><br><span class='meta'>"
+            f"{loc(report.question_text(r.question))} · {tr('results.priority')} {r.priority:.2f} · "
+            f"{tr('effort.' + r.effort)} · {tr('horizon.' + r.horizon)}</span></li>"
+            for r in report.recommendations_in(group)[:15]
         )
         return f"<ol>{items}</ol>" if items else f"<p>{tr('results.none')}</p>"
 
     action_rows = "".join(
-        f"<tr><td>{e(a['title'])}</td><td>{e(a['owner'])}</td><td>{e(a['due'])}</td>"
-        f"<td>{tr('action_status.' + a['status'])}</td></tr>"
-        for a in report["actions"]
+        f"<tr><td>{e(a.title)}</td><td>{e(a.owner)}</td><td>{e(a.due)}</td>"
+        f"<td>{tr('action_status.' + a.status)}</td></tr>"
+        for a in report.actions
     ) or f"<tr><td colspan='4'>{tr('results.no_actions')}</td></tr>"
-    prev_head = f"<th>{tr('results.previous_round')} ({prev['year']})</th>" if prev else ""
-    first = report["recommendations"][0] if report["recommendations"] else None
+    prev_head = f"<th>{tr('results.previous_round')} ({prev.year})</th>" if prev else ""
+    first = report.recommendations[0] if report.recommendations else None
 
     return f"""<!DOCTYPE html>
 <html lang="{lang}" dir="{direction(lang)}"><head><meta charset="utf-8">
-<title>{e(report['city'])}</title>
+<title>{e(report.city)}</title>
 <style>
 @page {{ size: A4; margin: 18mm 16mm; @bottom-center {{ content: counter(page); font-size: 9pt; color: #666; }} }}
 body {{ font-family: {FONTS}; font-size: 10.5pt; line-height: 1.45; color: #1a1a1a; }}
@@ -147,37 +146,37 @@ img.radar {{ width: 105mm; display: block; margin: 0 auto; }}
 .legend span {{ display: inline-block; margin-inline-end: 6mm; }}
 </style></head><body>
 <section class="cover">
-  <p class="sub">{loc(report['title'])}</p>
-  <h1 id="city">{e(report['city'])}</h1>
-  <p class="sub">{report['year']} · {tr('assessments.round')} {report['round']} · {tr('status.' + report['status'])}</p>
+  <p class="sub">{loc(report.title)}</p>
+  <h1 id="city">{e(report.city)}</h1>
+  <p class="sub">{report.year} · {tr('assessments.round')} {report.round} · {tr('status.' + report.status)}</p>
   <p class="sub">{tr('report.generated')} {date.today().isoformat()}</p>
 </section>
 <h2>{tr('report.summary')}</h2>
 <div class="kpis">
-  <div class="kpi">{tr('results.overall')}<b>{_fmt(report['overall'])}</b></div>
-  <div class="kpi">{tr('results.band')}<b>{loc(report['band']) or '–'}</b></div>
-  <div class="kpi">{tr('results.completeness')}<b>{_fmt((report['completeness'] or 0) * 100)}%</b></div>
+  <div class="kpi">{tr('results.overall')}<b>{_fmt(report.overall)}</b></div>
+  <div class="kpi">{tr('results.band')}<b>{loc(report.band) or '–'}</b></div>
+  <div class="kpi">{tr('results.completeness')}<b>{_fmt((report.completeness or 0) * 100)}%</b></div>
 </div>
-<p>{tr('report.summary_text', recommendations=len(report['recommendations']), gaps=len([g for g in report['gaps'] if abs(g['gap']) >= 1]))}</p>
-{f"<p><strong>{tr('report.first_recommendation')}</strong> {loc(first['text'])}</p>" if first else ''}
+<p>{tr('report.summary_text', recommendations=len(report.recommendations), gaps=len([g for g in report.gaps if abs(g.gap) >= 1]))}</p>
+{f"<p><strong>{tr('report.first_recommendation')}</strong> {loc(first.text)}</p>" if first else ''}
 <h2>{tr('results.radar')}</h2>
 <img class="radar" src="data:image/png;base64,{base64.b64encode(radar).decode()}" alt="{tr('results.radar')}">
-<p class="legend"><span style="color:{CURRENT}">━ {report['year']}</span>{f"<span style='color:{PREVIOUS}'>╌ {prev['year']}</span>" if prev else ''}</p>
+<p class="legend"><span style="color:{CURRENT}">━ {report.year}</span>{f"<span style='color:{PREVIOUS}'>╌ {prev.year}</span>" if prev else ''}</p>
 <table><tr><th>#</th><th>{tr('results.domain')}</th><th>{tr('results.score')}</th>{prev_head}</tr>{domain_rows}</table>
 <h2>{tr('results.gap_title')}</h2>
 <p class="meta">{tr('results.gap_help')}</p>
 <table><tr><th>{tr('export.question')}</th><th>{tr('group.municipality')}</th><th>{tr('group.national')}</th><th>{tr('results.gap')}</th></tr>{gap_rows}</table>
-<h2>{tr('results.quick_wins')}</h2>{rec_list(report['groups']['quick_wins'])}
-<h2>{tr('results.strategic')}</h2>{rec_list(report['groups']['strategic'])}
-<h2>{tr('results.national_asks')}</h2>{rec_list(report['groups']['national_asks'])}
+<h2>{tr('results.quick_wins')}</h2>{rec_list('quick_wins')}
+<h2>{tr('results.strategic')}</h2>{rec_list('strategic')}
+<h2>{tr('results.national_asks')}</h2>{rec_list('national_asks')}
 <h2>{tr('actions.heading')}</h2>
 <table><tr><th>{tr('actions.title_field')}</th><th>{tr('actions.owner')}</th><th>{tr('actions.due')}</th><th>{tr('actions.status')}</th></tr>{action_rows}</table>
 <h2>{tr('report.method')}</h2>
-<p>{tr('report.method_text', top=report['max_level'])}</p>
+<p>{tr('report.method_text', top=report.max_level)}</p>
 </body></html>"""
 
 
-def assessment_pdf(report: dict, lang: str) -> bytes:
+def assessment_pdf(report: Report, lang: str) -> bytes:
     return render_pdf(report_html(report, lang))
 
 

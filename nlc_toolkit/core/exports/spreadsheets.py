@@ -18,6 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from nlc_toolkit.core.questionnaire import Questionnaire, localized
+from nlc_toolkit.core.views import AnswerRow, Report
 from nlc_toolkit.i18n import translate
 
 ANSWER_SHEET, PROFILE_SHEET, META_SHEET, README_SHEET = "answers", "profile", "_meta", "read_me"
@@ -231,19 +232,21 @@ def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> Templ
 # --------------------------------------------------------------------------- exports
 
 
-def answers_csv(rows: list[dict]) -> bytes:
-    """Answers per respondent: respondent,group,question,answer,note (usable with `nlc score`)."""
+def answers_csv(rows: list[AnswerRow]) -> bytes:
+    """Answers per respondent: respondent,group,question,answer,note (usable with `nlc score`).
+    `rows`: a report's answers (dicts of that shape are taken too)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["respondent", "group", "question", "answer", "note"])
-    for r in rows:
-        writer.writerow([safe(r["respondent"]), r["group"], r["question"], r["answer"], safe(r["note"])])
+    for r in map(AnswerRow.from_dict, rows):
+        writer.writerow([safe(r.respondent), r.group, r.question, r.answer, safe(r.note)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Arabic correctly
 
 
-def assessment_workbook(report: dict, lang: str) -> bytes:
+def assessment_workbook(report: Report, lang: str) -> bytes:
     """The whole assessment: scores, consolidated answers, answers per respondent,
-    recommendations and actions. `report` is the plain dict of db.results.report()."""
+    recommendations and actions, from services/results.report."""
+    report = Report.from_dict(report)  # a Report, or a dict of its shape
     rtl = lang == "ar"
     wb = Workbook()
     wb.remove(wb.active)
@@ -251,37 +254,36 @@ def assessment_workbook(report: dict, lang: str) -> bytes:
 
     ws = _sheet(wb, "scores", [tr("export.item"), tr("export.value")], rtl)
     for label, value in (
-        (tr("assessments.city"), report["city"]),
-        (tr("assessments.questionnaire"), f"{report['questionnaire_id']} {report['version']}"),
-        (tr("assessments.year"), report["year"]),
-        (tr("assessments.round"), report["round"]),
-        (tr("results.overall"), report["overall"]),
-        (tr("results.band"), localized(report["band"], lang)),
-        (tr("results.completeness"), report["completeness"]),
+        (tr("assessments.city"), report.city),
+        (tr("assessments.questionnaire"), f"{report.questionnaire_id} {report.version}"),
+        (tr("assessments.year"), report.year),
+        (tr("assessments.round"), report.round),
+        (tr("results.overall"), report.overall),
+        (tr("results.band"), localized(report.band, lang)),
+        (tr("results.completeness"), report.completeness),
     ):
         ws.append([safe(label), safe(value)])
-    for d in report["domains"]:
-        ws.append([safe(localized(d["title"], lang)), d["score"]])
+    for d in report.domains:
+        ws.append([safe(localized(d.title, lang)), d.score])
     ws.column_dimensions["A"].width = 60
 
     ws = _sheet(wb, "consolidated", ["question_id", tr("export.question"), "level", "status", "spread"], rtl)
-    for row in report["questions"]:
-        ws.append([row["id"], safe(localized(row["text"], lang)), row["level"], row["status"], row["spread"]])
+    for row in report.questions:
+        ws.append([row.id, safe(localized(row.text, lang)), row.level, row.status, row.spread])
 
     ws = _sheet(wb, "answers", ["respondent", "group", "question_id", "answer", "note"], rtl)
-    for r in report["answers"]:
-        ws.append([safe(r["respondent"]), r["group"], r["question"], r["answer"], safe(r["note"])])
+    for r in report.answers:
+        ws.append([safe(r.respondent), r.group, r.question, r.answer, safe(r.note)])
 
     ws = _sheet(wb, "recommendations", ["question_id", "priority", tr("export.recommendation"), "effort", "horizon",
                                         "actors"], rtl)
-    for r in report["recommendations"]:
-        ws.append([r["question"], r["priority"], safe(localized(r["text"], lang)), r["effort"], r["horizon"],
-                   ", ".join(r["actors"])])
+    for r in report.recommendations:
+        ws.append([r.question, r.priority, safe(localized(r.text, lang)), r.effort, r.horizon, ", ".join(r.actors)])
 
     ws = _sheet(wb, "actions", [tr("actions.title_field"), tr("actions.owner"), tr("actions.due"),
                                 tr("actions.status"), tr("actions.note"), "question_id"], rtl)
-    for a in report["actions"]:
-        ws.append([safe(a["title"]), safe(a["owner"]), a["due"], a["status"], safe(a["note"]), a["question"]])
+    for a in report.actions:
+        ws.append([safe(a.title), safe(a.owner), a.due, a.status, safe(a.note), a.question])
     return _bytes(wb)
 
 

@@ -67,7 +67,7 @@ class ResultsState(PageState, AuthState):
         return db_id(self._route_arg("assessment_id"))
 
     def _reload(self, s, actor) -> None:
-        self.report = svc.report(s, actor, self._id())
+        self.report = svc.report(s, actor, self._id()).to_dict()
         if self.drill_domain not in {d["id"] for d in self.report["domains"]} and self.report["domains"]:
             self.drill_domain = self.report["domains"][0]["id"]
 

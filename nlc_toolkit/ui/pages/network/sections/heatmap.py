@@ -1,0 +1,57 @@
+"""Compare cities: the heatmap of domain scores (a cell opens that city's drill-down of that
+domain), sortable by any column, paged, and exported as CSV or XLSX."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from nlc_toolkit.ui.components.i18n import localized, t
+from nlc_toolkit.ui.pages.network.state import NetworkState
+
+
+def _header() -> rx.Component:
+    return rx.el.thead(rx.el.tr(
+        rx.el.th(rx.button(t("assessments.city"), variant="ghost", size="1", on_click=NetworkState.sort("city")),
+                 class_name="sticky-col"),
+        rx.el.th(rx.button(t("results.overall"), variant="ghost", size="1", on_click=NetworkState.sort("overall"))),
+        rx.foreach(NetworkState.domains, lambda d: rx.el.th(rx.tooltip(
+            rx.button(d["number"].to(str), variant="ghost", size="1", on_click=NetworkState.sort(d["id"])),
+            content=localized(d["title"])))),
+    ))
+
+
+def _row(r) -> rx.Component:
+    results = "/assessments/" + r["assessment"].to(str) + "/results"
+    return rx.el.tr(
+        rx.el.td(rx.link(r["city"], href=results),
+                 rx.text(r["year"].to(str), size="1", color_scheme="gray"), class_name="sticky-col"),
+        rx.el.td(r["overall"], class_name="num"),
+        rx.foreach(r["cells"].to(list[dict]), lambda c: rx.el.td(
+            rx.link(c["text"], href=results + "?domain=" + c["domain"].to(str), color=c["ink"], underline="none"),
+            background=c["colour"], class_name="heat-cell", data_domain=c["domain"])),
+        class_name="network-row",
+    )
+
+
+def pager_and_exports() -> rx.Component:
+    return rx.hstack(
+        rx.button("‹", on_click=NetworkState.go_page(-1), variant="soft", size="1", aria_label=t("network.previous")),
+        rx.text(NetworkState.page_text, size="2", id="page-text"),
+        rx.button("›", on_click=NetworkState.go_page(1), variant="soft", size="1", aria_label=t("network.next")),
+        rx.spacer(),
+        rx.button(t("network.export_csv"), on_click=NetworkState.export_csv, variant="soft", size="1", id="export-csv"),
+        rx.button(t("results.download_xlsx"), on_click=NetworkState.export_xlsx, variant="soft", size="1",
+                  id="export-xlsx"),
+        width="100%", align="center",
+    )
+
+
+def heat_table() -> rx.Component:
+    return rx.vstack(
+        rx.box(
+            rx.el.table(_header(), rx.el.tbody(rx.foreach(NetworkState.rows, _row)), class_name="heat-table"),
+            overflow_x="auto", width="100%", id="network-heatmap",
+        ),
+        pager_and_exports(),
+        width="100%",
+    )
