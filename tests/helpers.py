@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 import yaml
+from openpyxl import load_workbook
 
+from nlc_toolkit.core.exports.spreadsheets import answer_template
 from nlc_toolkit.core.questionnaire import Questionnaire, parse_questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,3 +72,21 @@ def context(rows: list[tuple]) -> pd.DataFrame:
 
 def deep(d):
     return copy.deepcopy(d)
+
+
+def fill_template(q, lang, answers, context=None, edit=None) -> bytes:
+    """The answer template of `q` filled in as a person would: `answers` {question: (answer, note)},
+    `context` {question: answer}; `edit(workbook)` spoils it further."""
+    wb = load_workbook(io.BytesIO(answer_template(q, lang)))
+    ws = wb["answers"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value in answers:
+            row[4].value, row[5].value = answers[row[0].value]
+    for row in wb["profile"].iter_rows(min_row=2):
+        if context and row[0].value in context:
+            row[3].value = context[row[0].value]
+    if edit:
+        edit(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

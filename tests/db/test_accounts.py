@@ -21,7 +21,7 @@ from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import accounts as auth
 from nlc_toolkit.services import admin
 from nlc_toolkit.services import assessments as svc
-from tests.helpers import readme_example_text
+from tests import factories
 
 PW = "correct horse battery"
 EMAIL = "ed@tetouan.example.org"
@@ -31,8 +31,8 @@ ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
 @pytest.fixture
 def user_id(migrated):
     with session_scope() as s:
-        city = repo.create_city(s, "Tetouan", "Morocco", "mena", "100k_500k")
-        return repo.create_user(s, EMAIL, PW, "city_editor", city).id
+        tetouan = factories.city(s, "Tetouan", population_band="100k_500k")
+        return factories.user(s, EMAIL, "city_editor", tetouan, password=PW).id
 
 
 @pytest.fixture
@@ -193,12 +193,12 @@ def test_a_huge_password_costs_no_more_than_a_long_one(user_id, monkeypatch):
 @pytest.fixture
 def admin_actor(migrated):
     with session_scope() as s:
-        return svc.actor_of(repo.create_user(s, "admin@scn.org", "admin password 1", "admin"))
+        return factories.actor(s, "admin@scn.org", "admin", password="admin password 1")
 
 
 def test_a_one_time_password_must_be_changed_and_expires(admin_actor):
     with session_scope() as s:
-        city = repo.create_city(s, "Tetouan", "Morocco", "mena", "100k_500k")
+        city = factories.city(s, "Tetouan", population_band="100k_500k")
         user, password = admin.create_user(s, admin_actor, EMAIL, "Ed", "city_editor", city.id)
     with session_scope() as s:
         result = auth.sign_in(s, EMAIL, password)
@@ -293,26 +293,30 @@ def test_wrong_current_passwords_are_throttled_too(user_id):
 def moved(admin_actor):
     """An editor of Tangier who answered Tangier's assessment and was invited to one of Fes."""
     with session_scope() as s:
-        version = repo.register_questionnaire(s, readme_example_text(), "example")
-        tangier = repo.create_city(s, "Tangier", "Morocco", "mena", "500k_1m")
-        fes = repo.create_city(s, "Fes", "Morocco", "mena", "500k_1m")
-        editor = repo.create_user(s, "ed@tangier.org", PW, "city_editor", tangier)
+        version = factories.example_questionnaire(s)
+        tangier, fes = factories.city(s, "Tangier"), factories.city(s, "Fes")
+        editor = factories.user(s, "ed@tangier.org", "city_editor", tangier, password=PW)
+        # bare assessment rows: the editor is a respondent of each only by the invitation below
         own = repo.create_assessment(s, tangier, version, 2026)
         guest = repo.create_assessment(s, fes, version, 2026)
         rows = {}
         for name, a in (("own", own), ("guest", guest)):
-            r = Respondent(assessment_id=a.id, label="Ed", group="municipality", user_id=editor.id, invited=True)
-            s.add(r)
-            s.flush()
-            repo.set_answer(s, r, "mandate.lead_office", "2", by_user_id=editor.id)
+            r = factories.respondent(s, a, "Ed", "municipality", editor)
+            factories.answer(s, r, "mandate.lead_office", "2", by=editor)
             rows[name] = r.id
         return {"editor": editor.id, "tangier": tangier.id, "fes": fes.id, **rows}
 
 
-def test_a_city_change_ends_sessions_and_the_old_city_grant(moved, admin_actor):
+def saved_while_signed_in(moved, admin_actor, role, city) -> str:
+    """The moved editor signs in, then an admin saves them with `role` and `city`: their token."""
     _, _, token = sign_in("ed@tangier.org", PW)
     with session_scope() as s:
-        admin.update_user(s, admin_actor, moved["editor"], "city_editor", moved["fes"])
+        admin.update_user(s, admin_actor, moved["editor"], role, moved[city])
+    return token
+
+
+def test_a_city_change_ends_sessions_and_the_old_city_grant(moved, admin_actor):
+    token = saved_while_signed_in(moved, admin_actor, "city_editor", "fes")
     with session_scope() as s:
         assert auth.user_for_token(s, token) is None
         own, guest = s.get(Respondent, moved["own"]), s.get(Respondent, moved["guest"])
@@ -326,9 +330,7 @@ def test_a_city_change_ends_sessions_and_the_old_city_grant(moved, admin_actor):
 
 
 def test_a_role_change_in_the_same_city_ends_sessions_and_the_grant(moved, admin_actor):
-    _, _, token = sign_in("ed@tangier.org", PW)
-    with session_scope() as s:
-        admin.update_user(s, admin_actor, moved["editor"], "city_viewer", moved["tangier"])
+    token = saved_while_signed_in(moved, admin_actor, "city_viewer", "tangier")
     with session_scope() as s:
         assert auth.user_for_token(s, token) is None
         assert not s.get(Respondent, moved["own"]).invited
@@ -336,9 +338,7 @@ def test_a_role_change_in_the_same_city_ends_sessions_and_the_grant(moved, admin
 
 
 def test_saving_an_unchanged_user_keeps_their_session(moved, admin_actor):
-    _, _, token = sign_in("ed@tangier.org", PW)
-    with session_scope() as s:
-        admin.update_user(s, admin_actor, moved["editor"], "city_editor", moved["tangier"])
+    token = saved_while_signed_in(moved, admin_actor, "city_editor", "tangier")
     with session_scope() as s:
         assert auth.user_for_token(s, token) is not None and s.get(Respondent, moved["own"]).invited
 

@@ -2,14 +2,11 @@
 
 from sqlalchemy import select
 
-from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import AuditEvent
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import admin, network, results
 from nlc_toolkit.services import assessments as svc
-from tests.helpers import readme_example_text
-
-PW = "long enough password"
+from tests import factories
 
 
 def _events(s, action: str, entity: str) -> list[AuditEvent]:
@@ -19,13 +16,12 @@ def _events(s, action: str, entity: str) -> list[AuditEvent]:
 
 def test_writes_and_exports_carry_their_actor(migrated):
     with session_scope() as s:
-        version = repo.register_questionnaire(s, readme_example_text(), "example")
-        boss = svc.actor_of(repo.create_user(s, "boss@x.org", PW, "admin"))
-        staff = svc.actor_of(repo.create_user(s, "staff@x.org", PW, "network_staff"))
+        version = factories.example_questionnaire(s)
+        boss = factories.actor(s, "boss@x.org", "admin")
+        staff = factories.actor(s, "staff@x.org", "network_staff")
         city = admin.create_city(s, boss, "Tangier", "Morocco", "mena", "500k_1m")
-        editor_user = repo.create_user(s, "ed@tangier.org", PW, "city_editor", city)
-        editor = svc.actor_of(editor_user)
-        a = svc.create(s, editor, city.id, version.id, 2026, 1)
+        editor = factories.actor(s, "ed@tangier.org", "city_editor", city)
+        a = factories.assessment(s, editor, city, version)
         svc.answer(s, editor, a.id, "mandate.lead_office", "2")
         svc.invite(s, editor, a.id, "focal@gov.org", "Focal point", "national")
         results.record_download(s, editor, a.id, "pdf")

@@ -6,14 +6,15 @@ from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import utcnow
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import accounts as auth
+from tests import factories
 
 PASSWORD = "correct horse battery"
 
 
 def make_user(**kw):
     with session_scope() as s:
-        city = repo.create_city(s, "Tetouan", "Morocco", "mena", "100k_500k")
-        return repo.create_user(s, "ed@tetouan.example.org", PASSWORD, "city_editor", city, **kw).id
+        tetouan = factories.city(s, "Tetouan", population_band="100k_500k")
+        return factories.user(s, "ed@tetouan.example.org", "city_editor", tetouan, password=PASSWORD, **kw).id
 
 
 def test_sign_in_and_out(migrated):

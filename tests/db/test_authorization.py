@@ -4,15 +4,14 @@ for a user of the assessment's city and of another city. Refusals change nothing
 import pytest
 from sqlalchemy import func, select
 
-from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Answer, AuditEvent, User
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import accounts as auth
 from nlc_toolkit.services import admin as admin_svc
 from nlc_toolkit.services import assessments as svc
-from tests.helpers import readme_example_text
+from tests import factories
+from tests.factories import PASSWORD as PW
 
-PW = "long enough password"
 ALLOW, HIDDEN, REFUSED = "allow", "hidden", "refused"
 
 ACTORS = [
@@ -42,26 +41,25 @@ MATRIX = {
 @pytest.fixture
 def world(migrated):
     with session_scope() as s:
-        version = repo.register_questionnaire(s, readme_example_text(), "example")
-        own = repo.create_city(s, "Tangier", "Morocco", "mena", "500k_1m")
-        other = repo.create_city(s, "Fes", "Morocco", "mena", "500k_1m")
+        version = factories.example_questionnaire(s)
+        own, other = factories.city(s, "Tangier"), factories.city(s, "Fes")
         users = {
-            "admin": repo.create_user(s, "admin@x.org", PW, "admin"),
-            "network_staff": repo.create_user(s, "staff@x.org", PW, "network_staff"),
-            "facilitator": repo.create_user(s, "trainer@x.org", PW, "facilitator"),
-            "editor_own": repo.create_user(s, "ed@tangier.org", PW, "city_editor", own),
-            "editor_other": repo.create_user(s, "ed@fes.org", PW, "city_editor", other),
-            "viewer_own": repo.create_user(s, "view@tangier.org", PW, "city_viewer", own),
-            "viewer_other": repo.create_user(s, "view@fes.org", PW, "city_viewer", other),
-            "respondent_invited": repo.create_user(s, "ministry@gov.org", PW, "respondent"),
-            "respondent_stranger": repo.create_user(s, "other@gov.org", PW, "respondent"),
-            "editor_moved": repo.create_user(s, "moved@tangier.org", PW, "city_editor", own),
-            "editor_demoted": repo.create_user(s, "demoted@tangier.org", PW, "city_editor", own),
-            "invited_moved": repo.create_user(s, "colleague@tangier.org", PW, "city_viewer", own),
+            "admin": factories.user(s, "admin@x.org", "admin"),
+            "network_staff": factories.user(s, "staff@x.org", "network_staff"),
+            "facilitator": factories.user(s, "trainer@x.org", "facilitator"),
+            "editor_own": factories.user(s, "ed@tangier.org", "city_editor", own),
+            "editor_other": factories.user(s, "ed@fes.org", "city_editor", other),
+            "viewer_own": factories.user(s, "view@tangier.org", "city_viewer", own),
+            "viewer_other": factories.user(s, "view@fes.org", "city_viewer", other),
+            "respondent_invited": factories.user(s, "ministry@gov.org", "respondent"),
+            "respondent_stranger": factories.user(s, "other@gov.org", "respondent"),
+            "editor_moved": factories.user(s, "moved@tangier.org", "city_editor", own),
+            "editor_demoted": factories.user(s, "demoted@tangier.org", "city_editor", own),
+            "invited_moved": factories.user(s, "colleague@tangier.org", "city_viewer", own),
         }
         actors = {k: svc.actor_of(u) for k, u in users.items()}
-        a = svc.create(s, actors["editor_own"], own.id, version.id, 2026, 1)
-        repo.add_respondent(s, a, "Ministry", "national", users["respondent_invited"])
+        a = factories.assessment(s, actors["editor_own"], own, version)
+        factories.respondent(s, a, "Ministry", "national", users["respondent_invited"])
         for name in ("editor_moved", "editor_demoted"):  # they answered as the city's editors
             svc.answer(s, actors[name], a.id, "mandate.lead_office", "1")
         svc.invite(s, actors["editor_own"], a.id, "colleague@tangier.org", "Colleague", "municipality")

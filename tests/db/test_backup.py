@@ -10,12 +10,10 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from nlc_toolkit.db import repo
 from nlc_toolkit.db.backup import BackupError, backup, restore
-from nlc_toolkit.db.migrate import upgrade
 from nlc_toolkit.db.models import Answer, Base, City
-from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import _engine_for, session_scope
+from tests import factories
 from tests.helpers import ROOT
 
 
@@ -37,11 +35,7 @@ def rows_of(url: str, audit_of_backups: bool = False) -> dict[str, list[tuple]]:
 @pytest.fixture
 def source(tmp_path, monkeypatch):
     """A network on its own SQLite file, with uploaded evidence."""
-    url = f"sqlite:///{tmp_path / 'source.db'}"
-    upgrade(url)
-    monkeypatch.setenv("REFLEX_DB_URL", url)
-    with session_scope() as s:
-        seed_demo(s, cities=4, seed=2)
+    url = factories.demo_network(tmp_path / "source.db", monkeypatch, cities=4, seed=2)
     uploads = tmp_path / "uploads-source"
     (uploads / "evidence" / "1").mkdir(parents=True)
     (uploads / "evidence" / "1" / "charter.pdf").write_bytes(b"%PDF-1.4 charter")
@@ -73,7 +67,7 @@ def test_round_trip_is_identical_and_the_database_keeps_working(made, migrated, 
     assert [r[3] for r in rows_of(source_url, True)["audit_event"]][-1] == "backup"
     assert [r[3] for r in rows_of(migrated, True)["audit_event"]][-1] == "restore"
     with session_scope() as s:  # new rows get new ids after the restored ones
-        city = repo.create_city(s, "Oujda", "Morocco", "mena", "100k_500k")
+        city = factories.city(s, "Oujda", population_band="100k_500k")
         assert city.id == 5
 
 
@@ -81,7 +75,7 @@ def test_a_database_with_data_is_refused_unless_replaced(made, migrated, monkeyp
     path, _, source_url = made
     monkeypatch.setenv("REFLEX_DB_URL", migrated)
     with session_scope() as s:
-        repo.create_city(s, "Fes", "Morocco", "mena", "1m_plus")
+        factories.city(s, "Fes", population_band="1m_plus")
     with pytest.raises(BackupError, match="already holds data: city"), session_scope() as s:
         restore(s, path)
     with session_scope() as s:

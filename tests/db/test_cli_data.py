@@ -12,26 +12,20 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from nlc_toolkit.db.migrate import upgrade
 from nlc_toolkit.db.models import Answer, Assessment, Respondent, User
-from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import _engine_for, session_scope
-from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services.assessments import questionnaire_of
-from tests.db.test_results import fill_template
-from tests.helpers import ROOT
+from tests import factories
+from tests.helpers import ROOT, fill_template
 
 
 @pytest.fixture
 def network(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'network.db'}"
-    upgrade(url)
-    monkeypatch.setenv("REFLEX_DB_URL", url)
+    url = factories.demo_network(tmp_path / "network.db", monkeypatch, cities=3, seed=4)
     with session_scope() as s:
-        seed_demo(s, cities=3, seed=4)
         approved = s.scalars(select(Assessment).where(Assessment.status == "approved").order_by(Assessment.id)).first()
         editor = s.scalar(select(User).where(User.role == "city_editor", User.city_id == approved.city_id))
-        draft = svc.create(s, svc.actor_of(editor), approved.city_id, approved.questionnaire_version_id, 2030, 1)
+        draft = factories.assessment(s, editor, approved.city_id, approved.questionnaire_version_id, 2030)
         info = {"url": url, "draft": draft.id, "approved": approved.id, "city": approved.city.name,
                 "editor": editor.email, "q": questionnaire_of(draft)}
     yield info

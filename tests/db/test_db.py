@@ -14,6 +14,7 @@ from nlc_toolkit.db.models import AuditEvent, User
 from nlc_toolkit.db.scores import answer_frames
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import get_engine, session_scope
+from tests import factories
 from tests.helpers import ROOT, readme_example_text
 
 TABLES = {"city", "app_user", "questionnaire_version", "assessment", "context_answer", "respondent", "answer",
@@ -62,9 +63,8 @@ def test_create_and_read_back_an_assessment(migrated):
 
 def test_answers_of_one_respondent_never_overwrite_another(migrated):
     with session_scope() as s:
-        version = repo.register_questionnaire(s, readme_example_text(), "example")
-        city = repo.create_city(s, "Fes", "Morocco", "mena", "500k_1m")
-        a = repo.create_assessment(s, city, version, year=2026)
+        version = factories.example_questionnaire(s)
+        a = repo.create_assessment(s, factories.city(s, "Fes"), version, year=2026)
         r1, r2 = repo.add_respondent(s, a, "one"), repo.add_respondent(s, a, "two", "national")
         repo.set_answer(s, r1, "mandate.lead_office", "1")
         repo.set_answer(s, r2, "mandate.lead_office", "3")
@@ -78,8 +78,8 @@ def test_answers_of_one_respondent_never_overwrite_another(migrated):
 
 def test_bad_answer_is_refused(migrated):
     with session_scope() as s:
-        version = repo.register_questionnaire(s, readme_example_text(), "example")
-        a = repo.create_assessment(s, repo.create_city(s, "Rabat", "Morocco", "mena", "over_1m"), version, year=2026)
+        version = factories.example_questionnaire(s)
+        a = repo.create_assessment(s, factories.city(s, "Rabat", population_band="over_1m"), version, year=2026)
         r = repo.add_respondent(s, a, "one")
         for question, value in [("mandate.lead_office", "4"), ("nope", "1"), ("mandate.lead_office", "-1")]:
             with pytest.raises(repo.RepoError):

@@ -6,22 +6,19 @@ import pytest
 from nlc_toolkit.db import files, repo
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
-from tests.helpers import ROOT
-
-QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"
-PW = "long enough password"
+from tests import factories
 
 
 @pytest.fixture
 def world(migrated, tmp_path, monkeypatch):
     monkeypatch.setenv("REFLEX_UPLOADED_FILES_DIR", str(tmp_path / "uploads"))
     with session_scope() as s:
-        version = repo.register_questionnaire(s, QUICK.read_text("utf-8"), str(QUICK))
-        tangier, fes = (repo.create_city(s, n, "Morocco", "mena", "500k_1m") for n in ("Tangier", "Fes"))
-        editor = svc.actor_of(repo.create_user(s, "ed@tangier.org", PW, "city_editor", tangier))
-        staff = svc.actor_of(repo.create_user(s, "staff@scn.org", PW, "network_staff"))
-        stranger = svc.actor_of(repo.create_user(s, "ed@fes.org", PW, "city_editor", fes))
-        a = svc.create(s, editor, tangier.id, version.id, 2026, 1)
+        version = factories.questionnaire(s)
+        tangier, fes = factories.city(s, "Tangier"), factories.city(s, "Fes")
+        editor = factories.actor(s, "ed@tangier.org", "city_editor", tangier)
+        staff = factories.actor(s, "staff@scn.org", "network_staff")
+        stranger = factories.actor(s, "ed@fes.org", "city_editor", fes)
+        a = factories.assessment(s, editor, tangier, version)
         qid = repo.questionnaire_model(version).questions[0].id
         path = files.new_relative_path(a.id, "minutes.pdf")
         files.write(path, b"%PDF-1.4 minutes")

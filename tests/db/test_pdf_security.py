@@ -17,9 +17,16 @@ from nlc_toolkit.core.exports.pdf import (
 )
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import results
-from tests.db.test_results import answer_some, city  # noqa: F401 - the fixture
+from tests import factories
+from tests.factories import answer_some
 
 SECRET = "top-secret-file-content-4711"
+
+
+@pytest.fixture
+def city(migrated):
+    with session_scope() as s:
+        return factories.tangier_with_ministry(s)
 
 
 @pytest.fixture
@@ -61,7 +68,7 @@ def _attachments_and_text(pdf: bytes) -> tuple[dict, str]:
     return reader.attachments, " ".join(page.extract_text() for page in reader.pages)
 
 
-def test_hostile_fields_and_language_give_a_pdf_of_text_only(city, listener, secret_file):  # noqa: F811
+def test_hostile_fields_and_language_give_a_pdf_of_text_only(city, listener, secret_file):
     url, hits = listener
     answer_some(city, city["assessment"], [0, 1])
     hostile = _hostile(url, secret_file)

@@ -9,45 +9,21 @@ from pypdf import PdfReader
 
 from nlc_toolkit.core.exports.pdf import assessment_pdf
 from nlc_toolkit.core.exports.score_document import score_document
-from nlc_toolkit.core.exports.spreadsheets import (
-    answer_template,
-    answers_csv,
-    assessment_workbook,
-    safe,
-)
+from nlc_toolkit.core.exports.spreadsheets import answers_csv, assessment_workbook, safe
 from nlc_toolkit.core.questionnaire import load_questionnaire
-from nlc_toolkit.db import repo
 from nlc_toolkit.db.scores import answer_frames
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import results
-from tests.helpers import ROOT
-
-QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"
-PW = "long enough password"
+from tests import factories
+from tests.factories import QUICK, answer_some
+from tests.helpers import ROOT, fill_template
 
 
 @pytest.fixture
 def city(migrated):
     with session_scope() as s:
-        version = repo.register_questionnaire(s, QUICK.read_text("utf-8"), str(QUICK))
-        tangier = repo.create_city(s, "Tangier", "Morocco", "mena", "500k_1m")
-        editor = repo.create_user(s, "ed@tangier.org", PW, "city_editor", tangier)
-        ministry = repo.create_user(s, "focal@interior.gov", PW, "respondent")
-        a = svc.create(s, svc.actor_of(editor), tangier.id, version.id, 2025, 1)
-        repo.add_respondent(s, a, "Interior", "national", ministry)
-        return {"editor": svc.actor_of(editor), "ministry": svc.actor_of(ministry), "assessment": a.id,
-                "version": version.id, "city": tangier.id}
-
-
-def answer_some(world, assessment_id, levels):
-    q = load_questionnaire(QUICK)
-    with session_scope() as s:
-        svc.set_context(s, world["editor"], assessment_id, "returnees_present", "no")
-        for i, question in enumerate(q.questions[:12]):
-            svc.answer(s, world["editor"], assessment_id, question.id, str(levels[i % len(levels)]))
-            svc.answer(s, world["ministry"], assessment_id, question.id, str(min(3, levels[i % len(levels)] + 2)))
-    return q
+        return factories.tangier_with_ministry(s)
 
 
 def test_report_matches_core_and_carries_gap_and_groups(city):
@@ -90,8 +66,7 @@ def test_previous_round_and_actions_carry_over(city):
 
 def test_action_plan_refuses_bad_input_and_other_cities(city):
     with session_scope() as s:
-        other_city = repo.create_city(s, "Fes", "Morocco", "mena", "500k_1m")
-        outsider = svc.actor_of(repo.create_user(s, "ed@fes.org", PW, "city_editor", other_city))
+        outsider = factories.actor(s, "ed@fes.org", "city_editor", factories.city(s, "Fes"))
     for kwargs, key in [({"title": " "}, "actions.error.title"), ({"title": "x", "due": "30/06/2026"}, "actions.error.due"),
                         ({"title": "x", "status": "someday"}, "actions.error.status")]:
         with pytest.raises(svc.Invalid, match=key), session_scope() as s:
@@ -132,22 +107,6 @@ def test_formula_injection_is_neutralised(city):
     wb = load_workbook(io.BytesIO(assessment_workbook(rep, "en")))
     notes = [row[4] for row in wb["answers"].iter_rows(min_row=2, values_only=True)]
     assert notes == ["'=1+1"]
-
-
-def fill_template(q, lang, answers, context=None, edit=None) -> bytes:
-    wb = load_workbook(io.BytesIO(answer_template(q, lang)))
-    ws = wb["answers"]
-    for row in ws.iter_rows(min_row=2):
-        if row[0].value in answers:
-            row[4].value, row[5].value = answers[row[0].value]
-    for row in wb["profile"].iter_rows(min_row=2):
-        if context and row[0].value in context:
-            row[3].value = context[row[0].value]
-    if edit:
-        edit(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_template_round_trip(city):

@@ -9,16 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
-from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import AuditEvent, Participant, Respondent, Vote
 from nlc_toolkit.db.session import session_scope
-from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import workshops as ws
 from nlc_toolkit.ui.state.room import EMPTY_STATS, room_snapshot, stats_snapshot
-from tests.helpers import ROOT
+from tests import factories
 
-QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"
-PW = "long enough password"
 PHONE = "device-" + "a" * 24  # what a browser keeps in local storage
 OTHER_PHONE = "device-" + "b" * 24
 
@@ -27,18 +23,17 @@ OTHER_PHONE = "device-" + "b" * 24
 def world(migrated):
     """Two cities with a draft each; a trainer assigned to Tangier only; a room for Tangier."""
     with session_scope() as s:
-        version = repo.register_questionnaire(s, QUICK.read_text("utf-8"), str(QUICK))
-        tangier = repo.create_city(s, "Tangier", "Morocco", "mena", "500k_1m")
-        rabat = repo.create_city(s, "Rabat", "Morocco", "mena", "500k_1m")
-        admin = svc.actor_of(repo.create_user(s, "admin@scn.org", PW, "admin"))
-        trainer = svc.actor_of(repo.create_user(s, "trainer@scn.org", PW, "facilitator"))
-        other_trainer = svc.actor_of(repo.create_user(s, "other@scn.org", PW, "facilitator"))
+        version = factories.questionnaire(s)
+        tangier, rabat = factories.city(s, "Tangier"), factories.city(s, "Rabat")
+        admin = factories.actor(s, "admin@scn.org", "admin")
+        trainer = factories.actor(s, "trainer@scn.org", "facilitator")
+        other_trainer = factories.actor(s, "other@scn.org", "facilitator")
         ws.assign_cities(s, admin, trainer.user_id, [tangier.id])
         ws.assign_cities(s, admin, other_trainer.user_id, [tangier.id])
         drafts = {}
         for city in (tangier, rabat):
-            editor = repo.create_user(s, f"ed@{city.name.lower()}.org", PW, "city_editor", city)
-            drafts[city.name] = svc.create(s, svc.actor_of(editor), city.id, version.id, 2026, 1).id
+            editor = factories.user(s, f"ed@{city.name.lower()}.org", "city_editor", city)
+            drafts[city.name] = factories.assessment(s, editor, city, version).id
         w = ws.create(s, trainer, tangier.id, version.id, ["mandate", "trust"], assessment_id=drafts["Tangier"])
         return {"admin": admin, "trainer": trainer, "other_trainer": other_trainer, "version": version.id,
                 "tangier": tangier.id, "rabat": rabat.id, "drafts": drafts, "code": w.code,

@@ -6,27 +6,22 @@ import pytest
 from sqlalchemy import func, select
 
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
-from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Answer, Respondent, Vote
 from nlc_toolkit.db.session import session_scope
-from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import workshops as ws
-from tests.helpers import ROOT
-
-QUICK = ROOT / "questionnaires" / "nlc-quick-scan.yaml"
-PW = "long enough password"
+from tests import factories
 
 
 @pytest.fixture
 def room(migrated):
     with session_scope() as s:
-        version = repo.register_questionnaire(s, QUICK.read_text("utf-8"), str(QUICK))
-        city = repo.create_city(s, "Tangier", "Morocco", "mena", "500k_1m")
-        editor = repo.create_user(s, "ed@tangier.org", PW, "city_editor", city)
-        trainer = svc.actor_of(repo.create_user(s, "trainer@scn.org", PW, "facilitator"))
-        admin = svc.actor_of(repo.create_user(s, "admin@scn.org", PW, "admin"))
+        version = factories.questionnaire(s)
+        city = factories.city(s, "Tangier")
+        editor = factories.user(s, "ed@tangier.org", "city_editor", city)
+        trainer = factories.actor(s, "trainer@scn.org", "facilitator")
+        admin = factories.actor(s, "admin@scn.org", "admin")
         ws.assign_cities(s, admin, trainer.user_id, [city.id])  # facilitators work for their cities only
-        a = svc.create(s, svc.actor_of(editor), city.id, version.id, 2026, 1)
+        a = factories.assessment(s, editor, city, version)
         w = ws.create(s, trainer, city.id, version.id, ["mandate", "trust"], assessment_id=a.id)
         first = ws.current_question(w)
         return {"trainer": trainer, "code": w.code, "assessment": a.id, "first": first}

@@ -12,6 +12,9 @@ from playwright.sync_api import expect
 from tests.app_server import ARTIFACTS, AppServer, _env, _free_port
 from tests.e2e.balancer import Balancer
 
+# The shared workshop session (run_room) asserts in helpers: let pytest explain its failures.
+pytest.register_assert_rewrite("tests.e2e.helpers")
+
 # A 2-core machine running the app, Chromium and the tests: give conditions time to come true
 # (a reconnect after a backend restart backs off for several seconds).
 expect.set_options(timeout=20_000)

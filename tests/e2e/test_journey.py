@@ -5,9 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from nlc_toolkit.core.questionnaire import load_questionnaire
 from tests.e2e.helpers import (
+    QUICK,
     choose_level,
+    create_assessment,
     new_user,
     open_assessment,
     question,
@@ -19,18 +20,6 @@ from tests.e2e.helpers import (
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
-QUICK = load_questionnaire(ROOT / "questionnaires" / "nlc-quick-scan.yaml")
-
-
-def create_assessment(page, app) -> int:
-    page.goto(app.url + "/assessments")
-    expect(page.locator("#assessment-list, #no-assessments")).to_be_visible()
-    page.locator("#new-assessment").click()
-    page.locator("#new-questionnaire").select_option(label=QUICK.title["en"])
-    page.locator("#create-assessment").click()
-    page.wait_for_url(re.compile(r".*/assessments/\d+$"))
-    expect(page.locator("#assessment-city")).to_be_visible()
-    return int(page.url.rsplit("/", 1)[1])
 
 
 def test_editor_answers_reloads_submits_and_sees_the_reviewers_comment(app, page, browser):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nlc_toolkit.db import repo
-from nlc_toolkit.services import assessments as svc
+from tests import factories
 from tests.e2e.helpers import PASSWORD, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -36,11 +36,11 @@ def world(app_server):
             "viewer_own": ("city_viewer", rabat), "viewer_other": ("city_viewer", fes),
             "respondent_invited": ("respondent", None), "respondent_stranger": ("respondent", None),
         }
-        users = {name: repo.create_user(s, f"authz-{name}@example.org", PASSWORD, role, city)
+        users = {name: factories.user(s, f"authz-{name}@example.org", role, city, password=PASSWORD)
                  for name, (role, city) in spec.items()}
         version = repo.latest_questionnaires(s)[0]
-        a = svc.create(s, svc.actor_of(users["editor_own"]), rabat.id, version.id, 2026, 7)
-        repo.add_respondent(s, a, "Ministry", "national", users["respondent_invited"])
+        a = factories.assessment(s, users["editor_own"], rabat, version, 2026, 7)
+        factories.respondent(s, a, "Ministry", "national", users["respondent_invited"])
         return {"assessment": a.id}
 
 

@@ -7,14 +7,15 @@ from sqlalchemy import delete
 from nlc_toolkit.db.models import UserSession
 from tests.e2e.helpers import (
     PASSWORD,
+    QUICK,
     choose_level,
+    create_assessment,
     new_user,
     open_assessment,
     question,
     replace_one_time_password,
     sign_in,
 )
-from tests.e2e.test_journey import QUICK, create_assessment
 
 pytestmark = pytest.mark.e2e
 

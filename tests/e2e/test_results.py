@@ -11,8 +11,14 @@ from pypdf import PdfReader
 from nlc_toolkit.core.exports.score_document import score_document
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.scores import answer_frames
-from tests.e2e.helpers import choose_level, new_user, sign_in, watch_errors
-from tests.e2e.test_journey import QUICK, create_assessment
+from tests.e2e.helpers import (
+    QUICK,
+    choose_level,
+    create_assessment,
+    new_user,
+    sign_in,
+    watch_errors,
+)
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e

@@ -9,9 +9,8 @@ from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Participant, Respondent, User, Vote, Workshop
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import workshops
-from tests.e2e.helpers import sign_in
-from tests.e2e.test_journey import QUICK
-from tests.e2e.test_workshop import phone
+from tests import factories
+from tests.e2e.helpers import QUICK, phone, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +19,12 @@ def new_room(app, city="Rabat", feed=False) -> tuple[str, int | None]:
     with app.db() as s:
         trainer = s.scalar(select(User).where(User.email == "trainer@example.org"))
         city_row = repo.find_city(s, city)
-        version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
+        version = factories.latest(s)
         assessment_id = None
         if feed:
-            editor = repo.create_user(s, f"ws-integrity@{city.lower()}.example.org", "e2e-password-1", "city_editor",
-                                      city_row)
-            assessment_id = svc.create(s, svc.actor_of(editor), city_row.id, version.id, 2026, 11).id
+            editor = factories.user(s, f"ws-integrity@{city.lower()}.example.org", "city_editor", city_row,
+                                    password="e2e-password-1")
+            assessment_id = factories.assessment(s, editor, city_row, version, 2026, 11).id
         w = workshops.create(s, svc.actor_of(trainer), city_row.id, version.id, [], assessment_id)
         return w.code, assessment_id
 

@@ -4,7 +4,7 @@ the phones sit on different backends for certain while the presenter follows eve
 
 import pytest
 
-from tests.e2e.test_workshop import run_room
+from tests.e2e.helpers import run_room
 
 pytestmark = pytest.mark.e2e
 

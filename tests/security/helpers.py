@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from tests.security.client import Tab, handler, upload, var_key
 
+PASSWORD = "security-probe-password-7"  # every probe account's
+
 # What an attacker could change: the rows that hold answers, people, access and history.
 TABLES = ("city", "app_user", "assessment", "respondent", "answer", "context_answer", "status_change", "action",
           "facilitator_city", "audit_event", "workshop", "participant", "vote")

@@ -269,7 +269,7 @@ def demoted(app_server, world) -> tuple[str, str]:
     from nlc_toolkit.services import accounts as auth
     from nlc_toolkit.services import admin
     from nlc_toolkit.services import assessments as svc
-    from tests.security.conftest import PASSWORD
+    from tests.security.helpers import PASSWORD
 
     email, question = f"demoted-{uuid.uuid4().hex[:6]}@probe-a.example.org", world.spare_questions[2]
     with app_server.db() as s:
