@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -170,6 +171,37 @@ class Questionnaire(_Model):
             if band.min <= score:
                 label = band.label
         return localized(label, lang) if label else None
+
+
+# --------------------------------------------------------------------------- applicability
+
+# Context answers of one assessment: context question id -> its answer, or several answers (e.g.
+# one per respondent). A question with no answer, or an empty collection, is unanswered.
+ContextAnswers = Mapping[str, "str | Collection[str]"]
+
+
+def _given(value: str | Collection[str] | None) -> Collection[str]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return value
+
+
+def condition_applies(condition: Condition | None, context: ContextAnswers) -> bool:
+    """The one show_if rule (questionnaires/README.md): every context question named by the condition
+    is unanswered, or one of its answers is allowed. A question is dropped only when every answer
+    given rules it out (we never hide a question someone said applies)."""
+    for context_id, allowed in (condition or {}).items():
+        given = _given(context.get(context_id))
+        if given and not any(str(value) in allowed for value in given):
+            return False
+    return True
+
+
+def applicable_questions(q: Questionnaire, context: ContextAnswers) -> set[str]:
+    """The ids of the questions that apply to an assessment with these context answers."""
+    return {x.id for x in q.questions if condition_applies(x.show_if, context)}
 
 
 def localized(text: Text | None, lang: str, fallback: str = "en") -> str:

@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nlc_toolkit.core.questionnaire import Band, Condition, Questionnaire
+from nlc_toolkit.core.questionnaire import (
+    Band,
+    Condition,
+    Questionnaire,
+    condition_applies,
+)
 
 ANSWER_COLUMNS = ["assessment", "respondent", "question", "answer"]
 CONTEXT_COLUMNS = ["assessment", "question", "answer"]
@@ -105,31 +110,41 @@ def question_table(q: Questionnaire) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("question")
 
 
+def context_by_assessment(context: pd.DataFrame, only=None) -> dict:
+    """The context answers of every assessment: {assessment: {context id: {answers}}}, the shape
+    the show_if rule of core.questionnaire takes; `only`: keep these context ids only."""
+    if only is not None:
+        context = context[context["question"].isin(list(only))]
+    out: dict = {}
+    rows = zip(context["assessment"].tolist(), context["question"].tolist(), context["answer"].astype(str).tolist())
+    for assessment, question, answer in rows:
+        out.setdefault(assessment, {}).setdefault(question, set()).add(answer)
+    return out
+
+
+def _condition_ids(conditions) -> set[str]:
+    return {context_id for condition in conditions for context_id in (condition or {})}
+
+
 def condition_holds(condition: Condition | None, context: pd.DataFrame, assessments: pd.Index) -> pd.Series:
     """Whether a show_if condition holds, for every assessment at once."""
-    holds = pd.Series(True, index=assessments)
-    for context_id, allowed in (condition or {}).items():
-        rows = context[context["question"] == context_id]
-        answered = rows.groupby("assessment").size().reindex(assessments, fill_value=0) > 0
-        allowed_any = (
-            rows.assign(ok=rows["answer"].astype(str).isin(allowed))
-            .groupby("assessment")["ok"]
-            .any()
-            .reindex(assessments, fill_value=False)
-        )
-        holds &= ~answered | allowed_any
-    return holds
+    given = context_by_assessment(_context_frame(context), _condition_ids([condition]))
+    return pd.Series([condition_applies(condition, given.get(a, {})) for a in assessments], index=assessments,
+                     dtype=bool)
 
 
 def applicability(q: Questionnaire, context: pd.DataFrame, assessments: pd.Index) -> pd.DataFrame:
-    """Boolean frame: rows assessments, columns question ids."""
-    context = _context_frame(context)
-    cache: dict[str, pd.Series] = {}
+    """Boolean frame: rows assessments, columns question ids (the rule of
+    core.questionnaire.condition_applies, evaluated once per distinct condition)."""
+    given = context_by_assessment(_context_frame(context), _condition_ids(x.show_if for x in q.questions))
+    answers = [given.get(a, {}) for a in assessments]
+    cache: dict[str, np.ndarray] = {}
     columns = {}
     for question in q.questions:
         key = repr(sorted((question.show_if or {}).items()))
         if key not in cache:
-            cache[key] = condition_holds(question.show_if, context, assessments)
+            cache[key] = np.fromiter((condition_applies(question.show_if, x) for x in answers), dtype=bool,
+                                     count=len(answers))
         columns[question.id] = cache[key]
     return pd.DataFrame(columns, index=assessments)
 

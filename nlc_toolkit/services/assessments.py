@@ -6,16 +6,18 @@ not see raises NotFound (the same as one that does not exist), so a foreign id l
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from nlc_toolkit.core import policy as perm
+from nlc_toolkit.core import progress
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.policy import Actor, actor_of
-from nlc_toolkit.core.questionnaire import Questionnaire
+from nlc_toolkit.core.questionnaire import Questionnaire, applicable_questions
 from nlc_toolkit.core.vocabulary import EDITABLE
 from nlc_toolkit.db import files, repo
 from nlc_toolkit.db.models import (
@@ -46,13 +48,54 @@ def _is_respondent(s: Session, actor: Actor, assessment_id: int) -> bool:
     ) is not None
 
 
-def load(s: Session, actor: Actor, assessment_id: int) -> Assessment:
+def _plausible(assessment_id) -> bool:
     # Any id from the client: only a plausible integer is looked up (a huge one overflows the driver).
-    valid = isinstance(assessment_id, int) and not isinstance(assessment_id, bool) and 0 < assessment_id < 2**62
-    a = s.get(Assessment, assessment_id) if valid else None
-    if a is None or not perm.can_see_assessment(actor, a.city_id, _is_respondent(s, actor, a.id)):
+    return isinstance(assessment_id, int) and not isinstance(assessment_id, bool) and 0 < assessment_id < 2**62
+
+
+_WITH_CITY_AND_VERSION = (joinedload(Assessment.city), joinedload(Assessment.questionnaire_version))
+
+
+def _assessment(s: Session, assessment_id: int) -> Assessment | None:
+    """The assessment with its city and questionnaire version, in one statement; none at all
+    when this unit of work already read it."""
+    return _keep(s, s.get(Assessment, assessment_id, options=_WITH_CITY_AND_VERSION)) if _plausible(assessment_id) else None
+
+
+def _keep(s: Session, a: Assessment | None) -> Assessment | None:
+    """Hold the assessment for the rest of the unit of work. The session's identity map holds its
+    objects weakly: without this, the action, the re-read and load() of one page event would
+    each read it again."""
+    if a is not None:
+        s.info.setdefault("nlc.assessments", {})[a.id] = a
+    return a
+
+
+def load(s: Session, actor: Actor, assessment_id: int) -> Assessment:
+    a = _assessment(s, assessment_id)
+    # The invitations are looked up only when the role alone does not let the actor see it.
+    if a is None or not (perm.can_see_assessment(actor, a.city_id)
+                         or perm.can_see_assessment(actor, a.city_id, _is_respondent(s, actor, a.id))):
         raise NotFound(assessment_id)
     return a
+
+
+def _access(s: Session, actor: Actor, assessment_id: int) -> tuple[Assessment, Respondent | None]:
+    """What load() and my_respondent() give, in one statement: the assessment (with its city
+    and questionnaire version) and the actor's respondent row on it, if any. NotFound unless the
+    actor may see it."""
+    if not _plausible(assessment_id):
+        raise NotFound(assessment_id)
+    mine = (Respondent.assessment_id == Assessment.id) & (Respondent.user_id == actor.user_id)
+    rows = s.execute(select(Assessment, Respondent).outerjoin(Respondent, mine).options(*_WITH_CITY_AND_VERSION)
+                     .where(Assessment.id == assessment_id).order_by(Respondent.id)).all()
+    if not rows:
+        raise NotFound(assessment_id)
+    a = _keep(s, rows[0][0])
+    respondents = [r for _, r in rows if r is not None]
+    if not perm.can_see_assessment(actor, a.city_id, any(r.invited for r in respondents)):
+        raise NotFound(assessment_id)
+    return a, (respondents[0] if respondents else None)
 
 
 def _editable(a: Assessment) -> None:
@@ -61,6 +104,8 @@ def _editable(a: Assessment) -> None:
 
 
 def questionnaire_of(a: Assessment) -> Questionnaire:
+    """The parsed questionnaire of an assessment (parsed once per process; its version row is
+    read with the assessment by load(), view() and the answering functions)."""
     return repo.questionnaire_model(a.questionnaire_version)
 
 
@@ -130,12 +175,19 @@ def create(s: Session, actor: Actor, city_id: int, version_id: int, year: int, r
 def my_respondent(s: Session, actor: Actor, a: Assessment, create: bool = False) -> Respondent | None:
     """The respondent a user answers as. Managers get one with their first answer; others must be
     invited. Only looking never adds anybody to the respondents."""
-    r = s.scalar(select(Respondent).where(Respondent.assessment_id == a.id, Respondent.user_id == actor.user_id))
-    if r is None and create and perm.can_manage_assessment(actor, a.city_id):
-        user = s.get(User, actor.user_id)
-        group = "municipality" if actor.role == "city_editor" else "other"
-        r = repo.add_respondent(s, a, user.display_name or user.email, group, user, invited=False)
-        repo.audit(s, "respondent", "assessment", a.id, user_id=actor.user_id, respondent=r.id, group=group)
+    r = s.scalar(select(Respondent).where(Respondent.assessment_id == a.id, Respondent.user_id == actor.user_id)
+                 .order_by(Respondent.id))
+    return r if r is not None or not create else _new_respondent(s, actor, a)
+
+
+def _new_respondent(s: Session, actor: Actor, a: Assessment) -> Respondent | None:
+    """A manager's respondent row, added with their first answer (None for anybody else)."""
+    if not perm.can_manage_assessment(actor, a.city_id):
+        return None
+    user = s.get(User, actor.user_id)
+    group = "municipality" if actor.role == "city_editor" else "other"
+    r = repo.add_respondent(s, a, user.display_name or user.email, group, user, invited=False)
+    repo.audit(s, "respondent", "assessment", a.id, user_id=actor.user_id, respondent=r.id, group=group)
     return r
 
 
@@ -152,27 +204,77 @@ def set_context(s: Session, actor: Actor, assessment_id: int, question_id: str, 
     a.updated_at = utcnow()
 
 
-def _answer_row(s: Session, actor: Actor, assessment_id: int, question_id: str) -> tuple[Assessment, Respondent, Answer | None]:
-    a = load(s, actor, assessment_id)
-    respondent = my_respondent(s, actor, a, create=True)
+def _answerer(s: Session, actor: Actor, assessment_id: int, question_id: str) -> tuple[Assessment, Respondent, Questionnaire]:
+    """The assessment, the respondent this actor answers as and the questionnaire, once the
+    actor may answer `question_id` now (one statement, two more for a manager's first answer)."""
+    a, respondent = _access(s, actor, assessment_id)
+    if respondent is None:
+        respondent = _new_respondent(s, actor, a)
     # A row the user got as the city's editor answers only while they still are; an invitation
     # answers by itself.
     if respondent is None or not perm.can_answer(actor, a.city_id, respondent.invited):
         raise Refused("error.forbidden")
     _editable(a)
-    if question_id not in questionnaire_of(a).question_by_id:
+    q = questionnaire_of(a)
+    if question_id not in q.question_by_id:
         raise Invalid("assessment.error.bad_answer")
+    return a, respondent, q
+
+
+def _answer_row(s: Session, actor: Actor, assessment_id: int, question_id: str) -> tuple[Assessment, Respondent, Answer | None]:
+    a, respondent, _ = _answerer(s, actor, assessment_id, question_id)
     row = s.scalar(select(Answer).where(Answer.respondent_id == respondent.id, Answer.question_id == question_id))
     return a, respondent, row
 
 
-def answer(s: Session, actor: Actor, assessment_id: int, question_id: str, value: str) -> None:
-    a, respondent, _ = _answer_row(s, actor, assessment_id, question_id)
+@dataclass(frozen=True)
+class AnswerResult:
+    """What the page needs after a click on a level, without re-reading the assessment: the
+    stored value and the progress of the question's domain for the one who answered (the same
+    numbers as that domain's entry in view()["domains"])."""
+
+    question_id: str
+    value: str  # as stored: "0".."L", "na" or "unknown"
+    domain_id: str
+    answered: int
+    total: int
+    ids: tuple[str, ...]  # the domain's applicable questions, in order
+    unanswered: tuple[str, ...]
+
+
+def answer(s: Session, actor: Actor, assessment_id: int, question_id: str, value: str) -> AnswerResult:
+    """Store the actor's answer to one question (audited when it changes)."""
+    a, respondent, q = _answerer(s, actor, assessment_id, question_id)
     try:
-        repo.set_answer(s, respondent, question_id, value, by_user_id=actor.user_id)
+        value = repo.check_answer(q, question_id, value)
     except repo.RepoError as e:
         raise Invalid("assessment.error.bad_answer") from e
+    domain = q.domain_of[question_id]
+    rows = {r.question_id: r for r in s.scalars(select(Answer).where(
+        Answer.respondent_id == respondent.id, Answer.question_id.in_([x.id for x in domain.questions])))}
+    row = rows.get(question_id)
+    old = row.value if row is not None else None
+    if row is None:
+        row = rows[question_id] = Answer(respondent_id=respondent.id, question_id=question_id, value=value, note="",
+                                         evidence=[])
+        s.add(row)
+        s.flush()  # its id, for the audit trail
+    else:
+        row.value = value
+    if old != value:
+        repo.audit(s, "answer", "answer", row.id, user_id=actor.user_id, respondent_id=respondent.id,
+                   question=question_id, old=old, new=value)
     a.updated_at = utcnow()
+    # The profile decides which questions apply: read only when this domain has a condition.
+    context = _context(s, a.id) if any(x.show_if for x in domain.questions) else {}
+    shown = progress.domain_progress(domain, applicable_questions(q, context), {k: r.value for k, r in rows.items()})
+    return AnswerResult(question_id=question_id, value=value, domain_id=domain.id, answered=shown["answered"],
+                        total=shown["total"], ids=tuple(shown["ids"]), unanswered=tuple(shown["unanswered"]))
+
+
+def _context(s: Session, assessment_id: int) -> dict[str, str]:
+    return dict(s.execute(select(ContextAnswer.question_id, ContextAnswer.value)
+                          .where(ContextAnswer.assessment_id == assessment_id).order_by(ContextAnswer.id)).all())
 
 
 def set_note(s: Session, actor: Actor, assessment_id: int, question_id: str, note: str) -> None:
@@ -364,20 +466,41 @@ def new_round(s: Session, actor: Actor, assessment_id: int) -> Assessment:
 
 
 def view(s: Session, actor: Actor, assessment_id: int) -> dict:
-    """Everything the assessment page shows, as plain values (no ORM objects leave this module)."""
-    a = load(s, actor, assessment_id)
+    """Everything the assessment page shows, as plain values (no ORM objects leave this module).
+
+    Four statements at most (none for the assessment when this unit of work already read it):
+    the assessment, its respondents with their answers, the profile and the history. Which
+    questions apply and how complete it is come from core without scoring it."""
+    a = _assessment(s, assessment_id)
+    if a is None:
+        raise NotFound(assessment_id)
+    # Plain rows, no ORM objects: one per answer, or per respondent without any.
+    rows = s.execute(select(Respondent.id, Respondent.user_id, Respondent.label, Respondent.group, Respondent.invited,
+                            Answer.question_id, Answer.value, Answer.note, Answer.evidence)
+                     .outerjoin(Answer, Answer.respondent_id == Respondent.id)
+                     .where(Respondent.assessment_id == a.id).order_by(Respondent.id, Answer.id)).all()
+    if not perm.can_see_assessment(actor, a.city_id, any(r.user_id == actor.user_id and r.invited for r in rows)):
+        raise NotFound(assessment_id)
+    me = next((r.id for r in rows if r.user_id == actor.user_id), None)
+    respondents: dict[int, dict] = {}
+    mine: dict[str, dict] = {}
+    given: dict[str, list[str]] = {}
+    for r in rows:
+        respondents.setdefault(r.id, {"label": r.label, "group": r.group, "answered": 0})
+        if r.question_id is None:
+            continue
+        respondents[r.id]["answered"] += r.value != ""
+        given.setdefault(r.question_id, []).append(r.value)
+        if r.id == me:
+            mine[r.question_id] = {"value": r.value, "note": r.note, "evidence": list(r.evidence or [])}
+    my_group = next((r.group for r in rows if r.id == me), "")
     q = questionnaire_of(a)
-    me = my_respondent(s, actor, a)
-    scores = score_assessments(s, q, [a.id])
-    table = scores.questions.loc[a.id]
-    mine = {x.question_id: x for x in (me.answers if me else [])}
-    domains = []
-    for d in q.domains:
-        ids = [x.id for x in d.questions if bool(table.at[x.id, "applicable"])]
-        done = sum(1 for i in ids if i in mine and mine[i].value != "")
-        domains.append({"id": d.id, "title": dict(d.title), "total": len(ids), "answered": done, "ids": ids,
-                        "unanswered": [i for i in ids if i not in mine or mine[i].value == ""]})
+    context = _context(s, a.id)
+    applicable = applicable_questions(q, context)
     is_manager = perm.can_manage_assessment(actor, a.city_id)
+    history = s.execute(select(StatusChange, User.display_name, User.email)
+                        .outerjoin(User, User.id == StatusChange.user_id)
+                        .where(StatusChange.assessment_id == a.id).order_by(StatusChange.id)).all()
     return {
         "id": a.id,
         "city": a.city.name,
@@ -388,20 +511,17 @@ def view(s: Session, actor: Actor, assessment_id: int) -> dict:
         "can_manage": is_manager,
         "can_answer": (me is not None or is_manager) and a.status in EDITABLE,
         "can_review": perm.can_review(actor) and a.status == "submitted",
-        "my_group": me.group if me else "",
-        "context": {c.question_id: c.value for c in a.context_answers},
-        "domains": domains,
-        "answers": {k: {"value": v.value, "note": v.note, "evidence": list(v.evidence or [])} for k, v in mine.items()},
-        "respondents": [
-            {"label": r.label, "group": r.group, "answered": sum(1 for x in r.answers if x.value != "")}
-            for r in sorted(a.respondents, key=lambda r: r.id)
-        ],
+        "my_group": my_group,
+        "context": context,
+        "domains": [progress.domain_progress(d, applicable, {k: v["value"] for k, v in mine.items()}) for d in q.domains],
+        "answers": mine,
+        "respondents": list(respondents.values()),
         "history": [
             {"at": h.at.strftime("%Y-%m-%d %H:%M"), "from": h.from_status, "to": h.to_status,
-             "by": (h.user.display_name or h.user.email) if h.user else "", "comment": h.comment}
-            for h in s.scalars(select(StatusChange).where(StatusChange.assessment_id == a.id).order_by(StatusChange.id))
+             "by": (name or email) if email is not None else "", "comment": h.comment}
+            for h, name, email in history
         ],
-        "completeness": None if scores.completeness.isna().all() else float(scores.completeness.iloc[0]),
+        "completeness": progress.completeness([x.id for x in q.questions if x.id in applicable], given),
     }
 
 
@@ -436,15 +556,15 @@ def context_cards(q: Questionnaire) -> list[dict]:
 
 
 def remember_section(s: Session, actor: Actor, assessment_id: int, section: str) -> None:
-    a = load(s, actor, assessment_id)
+    a, me = _access(s, actor, assessment_id)
     if section not in ("profile", "overview") and not any(d.id == section for d in questionnaire_of(a).domains):
         raise Invalid("assessment.error.bad_answer")  # only a section of this questionnaire is kept
-    me = my_respondent(s, actor, a, create=perm.can_manage_assessment(actor, a.city_id) and a.status in EDITABLE)
+    if me is None and a.status in EDITABLE:
+        me = _new_respondent(s, actor, a)
     if me is not None and me.last_section != section:
         me.last_section = section
 
 
 def last_section(s: Session, actor: Actor, assessment_id: int) -> str:
-    a = load(s, actor, assessment_id)
-    me = my_respondent(s, actor, a, create=False)
+    _, me = _access(s, actor, assessment_id)
     return me.last_section if me else ""
