@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nlc_toolkit.i18n import translate
-from tests.e2e.conftest import ARTIFACTS
+from tests.app_server import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
