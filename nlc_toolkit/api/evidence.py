@@ -74,15 +74,17 @@ def _actor(token: str) -> Actor | None:
 
 
 def upload_limits() -> dict[str, int]:
-    """Our upload handlers (full Reflex names) and the largest body each accepts."""
-    from nlc_toolkit.ui.pages.assessment.state import AssessmentState
-    from nlc_toolkit.ui.pages.results.state import MAX_IMPORT_BYTES, ResultsState
+    """Every upload handler of the app (full Reflex names) and the largest body each accepts:
+    what the page states declare in UPLOAD_LIMITS, plus the multipart envelope."""
+    import reflex as rx
 
-    return {
-        f"{AssessmentState.get_full_name()}.upload":
-            files.MAX_FILES_PER_UPLOAD * files.MAX_FILE_BYTES + MULTIPART_OVERHEAD,
-        f"{ResultsState.get_full_name()}.import_template": MAX_IMPORT_BYTES + MULTIPART_OVERHEAD,
-    }
+    limits, pending = {}, [rx.State]
+    while pending:
+        state = pending.pop()
+        pending.extend(state.get_substates())
+        for name, most in (state.__dict__.get("UPLOAD_LIMITS") or {}).items():
+            limits[f"{state.get_full_name()}.{name}"] = most + MULTIPART_OVERHEAD
+    return limits
 
 
 async def _refuse(scope, receive, send, status: int, reason: str) -> None:

@@ -1,4 +1,6 @@
-"""Repository functions: the one place that reads and writes the database for the app and the CLI."""
+"""Unchecked building blocks: create cities, users, assessments and respondents, store answers and
+register questionnaires. They check values, never who asks: the services (which check the actor
+first), the seed and the CLI call them; a page never does."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from nlc_toolkit.core.errors import RepoError
 from nlc_toolkit.core.security import (
     DEMO_PASSWORD,
     EMAIL_RE,
+    ONE_TIME_VALIDITY,
     hash_password,
     normalize_email,
     password_problem,
@@ -76,8 +79,6 @@ def create_user(
     """A new account. `one_time`: a password made up for the person (invitation, admin), which
     expires after ONE_TIME_VALIDITY and must be changed at the first sign-in. `demo`: the demo
     password of a seeded account, which production refuses."""
-    from nlc_toolkit.services.accounts import ONE_TIME_VALIDITY
-
     email = normalize_email(email)
     if not EMAIL_RE.match(email):
         raise RepoError(f"'{email}' is not an email address")

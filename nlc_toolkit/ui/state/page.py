@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import ClassVar
 
 import reflex as rx
 
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 
 class PageState(rx.State, mixin=True):
+    # The page's upload handlers and the most bytes each may receive (files only): the HTTP
+    # guard (api/evidence.py) refuses any other upload, and a larger one, before Reflex reads it.
+    UPLOAD_LIMITS: ClassVar[dict[str, int]] = {}
     loading: bool = True
     error: str = ""
     message: str = ""

@@ -5,6 +5,7 @@ assessment's status, in one unit of work with the re-read (ui/state/page.py)."""
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
@@ -31,6 +32,7 @@ UPLOAD_ID = "evidence-upload"
 
 
 class AssessmentState(PageState, AuthState):
+    UPLOAD_LIMITS: ClassVar[dict[str, int]] = {"upload": evidence.MAX_FILES_PER_UPLOAD * evidence.MAX_FILE_BYTES}
     assessment_id: int = 0
     info: dict = {}
     domains: list[dict] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import PurePath
+from typing import ClassVar
 
 import reflex as rx
 
@@ -28,6 +29,7 @@ STATUSES = (svc.NEW, svc.NEW_VERSION, svc.IDENTICAL, svc.CONFLICT, svc.INVALID)
 
 
 class QuestionnairesState(PageState, AuthState):
+    UPLOAD_LIMITS: ClassVar[dict[str, int]] = {"check_file": svc.MAX_BYTES}
     versions: list[dict] = []
     checking: bool = False  # a file is being validated or registered (off the event loop)
     file_name: str = ""  # the uploaded file, as its name was sent
@@ -91,7 +93,10 @@ class QuestionnairesState(PageState, AuthState):
             self._say("questionnaires.error.too_large", error=True)
             return
         self.checking = True
-        yield rx.clear_selected_files(UPLOAD_ID)  # the preview names the file from here on
+        # The preview names the file from here on. The file input is emptied too: a browser
+        # does not report choosing the same file again (a re-check after a fix) otherwise.
+        yield [rx.clear_selected_files(UPLOAD_ID),
+               rx.call_script("document.querySelectorAll('input[type=file]').forEach(i => { i.value = ''; })")]
 
         def run() -> tuple[str, dict]:
             content = svc.decode(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from typing import ClassVar
 
 import reflex as rx
 
@@ -56,6 +57,7 @@ def _file_name(report: dict, kind: str, lang: str) -> str:
 
 
 class ResultsState(PageState, AuthState):
+    UPLOAD_LIMITS: ClassVar[dict[str, int]] = {"import_template": MAX_IMPORT_BYTES}
     report: dict = {}
     drill_domain: str = ""
     problems: list[str] = []
