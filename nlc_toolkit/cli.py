@@ -323,16 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_questionnaires_sync)
 
     p = sub.add_parser("create-user", help="create an account (the password given is the account's own)")
-    p.add_argument("--email", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--role", required=True)
+    for flag in ("--email", "--password", "--role"):
+        p.add_argument(flag, required=True)
     p.add_argument("--city", help="city name or id (required for city_editor and city_viewer)")
     p.add_argument("--name", help="display name")
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("create-city", help="create a city")
-    p.add_argument("--name", required=True)
-    p.add_argument("--country", required=True)
+    for flag in ("--name", "--country"):
+        p.add_argument(flag, required=True)
     p.add_argument("--region", default="mena")
     p.add_argument("--population-band", default="100k_500k")
     p.set_defaults(func=cmd_create_city)

@@ -396,29 +396,29 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
 
     # Unique ids: domains, questions, context questions share one namespace of answer keys.
     seen: dict[str, str] = {}
+    domain_ids: dict[str, str] = {}
+
+    def unique(ids: dict[str, str], id_: str, path: str, what: str = "id") -> None:
+        if id_ in ids:
+            add(f"{path}.id", f"duplicate {what} '{id_}' (also at {ids[id_]})")
+        ids.setdefault(id_, path)
+
     for i, c in enumerate(q.context):
         here = f"context[{i}]"
-        if c.id in seen:
-            add(f"{here}.id", f"duplicate id '{c.id}' (also at {seen[c.id]})")
-        seen.setdefault(c.id, here)
+        unique(seen, c.id, here)
         if len(set(c.options)) != len(c.options):
             add(f"{here}.options", "an option is listed twice")
         for key in (c.option_labels or {}):
             if key not in c.options:
                 add(f"{here}.option_labels.{key}", f"'{key}' is not one of the options")
-    domain_ids: dict[str, str] = {}
     for di, d in enumerate(q.domains):
         dpath = f"domains[{di}]"
-        if d.id in domain_ids:
-            add(f"{dpath}.id", f"duplicate domain id '{d.id}' (also at {domain_ids[d.id]})")
-        domain_ids.setdefault(d.id, dpath)
+        unique(domain_ids, d.id, dpath, "domain id")
         if d.weight <= 0:
             add(f"{dpath}.weight", f"must be > 0, got {d.weight}")
         for qi, question in enumerate(d.questions):
             qpath = f"{dpath}.questions[{qi}]"
-            if question.id in seen:
-                add(f"{qpath}.id", f"duplicate id '{question.id}' (also at {seen[question.id]})")
-            seen.setdefault(question.id, qpath)
+            unique(seen, question.id, qpath)
             if question.id in SPECIAL_ANSWERS:
                 add(f"{qpath}.id", f"'{question.id}' is reserved")
             if question.weight <= 0:

@@ -39,17 +39,22 @@ def make_engine(url: str) -> Engine:
 
 
 @lru_cache(maxsize=None)
-def _engine_for(url: str) -> Engine:
+def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+def dispose_engine(url: str) -> None:
+    """Close every pooled connection to `url` (before its database is dropped, in the tests)."""
+    engine_for(url).dispose()
+
+
 def get_engine() -> Engine:
-    return _engine_for(database_url())
+    return engine_for(database_url())
 
 
 @lru_cache(maxsize=None)
 def _factory_for(url: str) -> sessionmaker[Session]:
-    return sessionmaker(bind=_engine_for(url), expire_on_commit=False)
+    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
 
 
 @contextmanager

@@ -31,6 +31,11 @@ DEFAULT_QUESTIONNAIRE = "nlc-quick-scan"
 _cache: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
+def forget_cached_frames() -> None:
+    """Drop this process's assembled frames (a restore replaced the data; tests start clean)."""
+    _cache.clear()
+
+
 def _check(actor: Actor) -> None:
     if not perm.can_compare_cities(actor):
         raise Refused("error.forbidden")

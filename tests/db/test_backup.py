@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from nlc_toolkit.db.backup import BackupError, backup, restore
 from nlc_toolkit.db.models import Answer, Base, City
-from nlc_toolkit.db.session import _engine_for, session_scope
+from nlc_toolkit.db.session import engine_for, session_scope
 from tests import factories
 from tests.helpers import ROOT
 
@@ -20,7 +20,7 @@ from tests.helpers import ROOT
 def rows_of(url: str, audit_of_backups: bool = False) -> dict[str, list[tuple]]:
     """Every row of every table, in key order, as comparable tuples; without the audit rows that
     record a backup or a restore (each database has its own), unless `audit_of_backups`."""
-    engine = _engine_for(url)
+    engine = engine_for(url)
     with engine.connect() as conn:
         out = {}
         for table in Base.metadata.sorted_tables:
@@ -41,7 +41,7 @@ def source(tmp_path, monkeypatch):
     (uploads / "evidence" / "1" / "charter.pdf").write_bytes(b"%PDF-1.4 charter")
     monkeypatch.delenv("REFLEX_DB_URL")
     yield url, uploads
-    _engine_for(url).dispose()
+    engine_for(url).dispose()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from nlc_toolkit.db.models import Answer, Assessment, Respondent, User
-from nlc_toolkit.db.session import _engine_for, session_scope
+from nlc_toolkit.db.session import engine_for, session_scope
 from nlc_toolkit.services.assessments import questionnaire_of
 from tests import factories
 from tests.helpers import ROOT, fill_template
@@ -29,7 +29,7 @@ def network(tmp_path, monkeypatch):
         info = {"url": url, "draft": draft.id, "approved": approved.id, "city": approved.city.name,
                 "editor": editor.email, "q": questionnaire_of(draft)}
     yield info
-    _engine_for(url).dispose()
+    engine_for(url).dispose()
 
 
 def nlc(network, *args):

@@ -18,7 +18,7 @@ STAFF = Actor(user_id=0, role="network_staff", city_id=None)
 
 
 def test_network_frame_matches_live_scores_and_refreshes(migrated):
-    network._cache.clear()
+    network.forget_cached_frames()
     with session_scope() as s:
         seed_demo(s, cities=8, seed=5, questionnaire="nlc-quick-scan", all_rounds=True)
     with session_scope() as s:
@@ -59,7 +59,7 @@ def test_report_carries_peer_medians_of_same_region_and_size(migrated):
     from nlc_toolkit.db.models import City
     from nlc_toolkit.services import results
 
-    network._cache.clear()
+    network.forget_cached_frames()
     with session_scope() as s:
         seed_demo(s, cities=12, seed=9, questionnaire="nlc-quick-scan", all_rounds=True)
     with session_scope() as s:

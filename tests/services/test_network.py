@@ -20,7 +20,7 @@ from nlc_toolkit.services import accounts, network
 
 @pytest.fixture
 def demo(migrated):
-    network._cache.clear()
+    network.forget_cached_frames()
     with session_scope() as s:
         seed_demo(s, cities=12, seed=9, questionnaire="nlc-quick-scan", all_rounds=True)
 

@@ -31,7 +31,7 @@ def _stored(s) -> dict:
 
 @pytest.fixture
 def demo(migrated):
-    network._cache.clear()
+    network.forget_cached_frames()
     with session_scope() as s:
         seed_demo(s, cities=12, seed=9, questionnaire="nlc-quick-scan", all_rounds=True)
 
@@ -74,7 +74,7 @@ def test_a_report_and_the_network_view_never_write_stored_scores(demo):
         if len(peers) > 1:
             s.delete(s.get(AssessmentScore, int(peers.iloc[1]["assessment"])))
         target = int(latest.iloc[0]["assessment"])
-    network._cache.clear()
+    network.forget_cached_frames()
     with session_scope() as s:
         before = _stored(s)
         rows_before = len(before)
