@@ -8,7 +8,7 @@ table the page exports."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -161,6 +161,23 @@ class NetworkQuery:
     peer_by: tuple[str, ...] = ("region", "population_band")
     dist_domain: str = ""
     compare_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        """Plain values (lists, not tuples), as a page state keeps them."""
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "NetworkQuery":
+        """The query a page state holds; a value of the wrong type takes its default."""
+        default = cls()
+        kept = {}
+        for f in fields(cls):
+            value, fallback = values.get(f.name), getattr(default, f.name)
+            if isinstance(fallback, tuple):
+                kept[f.name] = tuple(v for v in value if isinstance(v, str)) if isinstance(value, list | tuple) else fallback
+            elif type(value) is type(fallback):
+                kept[f.name] = value
+        return cls(**kept)
 
 
 def cell_colour(value) -> str:

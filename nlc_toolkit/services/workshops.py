@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from nlc_toolkit.core import policy as perm
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
+from nlc_toolkit.core.exports.pdf import workshop_summary_pdf
+from nlc_toolkit.core.exports.spreadsheets import workshop_workbook
 from nlc_toolkit.core.policy import Actor
 from nlc_toolkit.core.questionnaire import Questionnaire
 from nlc_toolkit.core.workshop import (
@@ -446,3 +448,15 @@ def summary(s: Session, actor: Actor, code: str) -> list[dict]:
 def record_export(s: Session, actor: Actor, w: Workshop, kind: str) -> None:
     """Note in the audit log who took the session's record out of the app."""
     repo.audit(s, "export", "workshop", w.id, user_id=actor.user_id, kind=kind if kind in ("pdf", "xlsx") else "other")
+
+
+def summary_file(s: Session, actor: Actor, code: str, kind: str, lang: str) -> bytes:
+    """The session's record (`summary`) as a PDF or XLSX file, noted in the audit log."""
+    if kind not in ("pdf", "xlsx"):
+        raise Invalid("workshop.error.setup")
+    rows = summary(s, actor, code)
+    w = for_trainer(s, actor, code)
+    record_export(s, actor, w, kind)
+    if kind == "pdf":
+        return workshop_summary_pdf(dict(questionnaire(w).title), w.city.name, w.code, rows, lang)
+    return workshop_workbook(rows, lang)

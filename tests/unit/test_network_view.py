@@ -163,3 +163,13 @@ def test_export_table():
     shown = network_view(SMALL, NO_LEVELS, Q, NetworkQuery(anonymise=True))
     assert set(anonymous["city"]) == {r.city for r in shown.rows}  # the same pseudonyms as the page
     assert export_table(frame([]), None, NetworkQuery()).empty
+
+
+def test_a_query_held_by_the_page_round_trips_and_junk_takes_the_defaults():
+    from nlc_toolkit.core.network import NetworkQuery
+
+    query = NetworkQuery(region="mena", page=2, peer_by=("region",), compare_ids=("4", "7"), anonymise=True)
+    assert NetworkQuery.from_dict(query.as_dict()) == query
+    junk = {"region": 5, "page": "2", "peer_by": "region", "compare_ids": [1, "3", None], "latest_only": "no",
+            "sort_desc": None, "unknown": "x"}
+    assert NetworkQuery.from_dict(junk) == NetworkQuery(compare_ids=("3",))

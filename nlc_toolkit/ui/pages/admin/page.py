@@ -11,6 +11,7 @@ from nlc_toolkit.services import workshops as workshop_svc
 from nlc_toolkit.ui.components.feedback import message_banner, notice, page_guard
 from nlc_toolkit.ui.components.i18n import t, t_key
 from nlc_toolkit.ui.components.shell import page
+from nlc_toolkit.ui.components.tabs import tabs
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
 from nlc_toolkit.ui.state.inputs import form as as_form
@@ -284,17 +285,8 @@ def admin() -> rx.Component:
                         t("invite.password_once"), " ", AdminState.one_time_for, ": ",
                         rx.code(AdminState.one_time_password, id="one-time-password"), icon="key_round")),
                     rx.link(t("admin.questionnaires"), href=routes.QUESTIONNAIRES.path, id="admin-questionnaires"),
-                    rx.tabs.root(
-                        rx.tabs.list(
-                            rx.tabs.trigger(t("admin.users"), value="users"),
-                            rx.tabs.trigger(t("admin.cities"), value="cities"),
-                            rx.tabs.trigger(t("admin.audit"), value="audit"),
-                        ),
-                        rx.tabs.content(users_tab(), value="users", padding_top="1em"),
-                        rx.tabs.content(cities_tab(), value="cities", padding_top="1em"),
-                        rx.tabs.content(audit_tab(), value="audit", padding_top="1em"),
-                        default_value="users", width="100%",
-                    ),
+                    tabs(("admin.users", "users", users_tab()), ("admin.cities", "cities", cities_tab()),
+                         ("admin.audit", "audit", audit_tab())),
                     assign_dialog(),
                     width="100%",
                 ),

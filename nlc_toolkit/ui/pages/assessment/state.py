@@ -197,9 +197,11 @@ class AssessmentState(PageState, AuthState):
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
-        """Store evidence files. Order matters: the session and the permission first, then each
-        file's size (counted while reading) and type (name and first bytes), and only then the
-        disk (services/evidence.py). Anything refused leaves nothing behind."""
+        """Store evidence files. Reflex has received the request before this runs; the HTTP guard
+        (api/evidence.py) already refused an unknown session, another handler and an oversize
+        body. Here, in order: the session and the permission, then each file's size (counted
+        while reading) and type (name and first bytes), and only then our storage
+        (services/evidence.py). Anything refused leaves nothing behind in it."""
         question_id = self.upload_question if isinstance(self.upload_question, str) else ""
         if not self.assessment_id:  # the backend restarted: the route says which assessment
             self.assessment_id = self._id_from_route()

@@ -11,6 +11,7 @@ from nlc_toolkit import routes
 from nlc_toolkit.ui.components.feedback import page_guard
 from nlc_toolkit.ui.components.i18n import t
 from nlc_toolkit.ui.components.shell import page
+from nlc_toolkit.ui.components.tabs import tabs
 from nlc_toolkit.ui.pages.network.sections.benchmark import benchmark_tab
 from nlc_toolkit.ui.pages.network.sections.compare import compare_tab
 from nlc_toolkit.ui.pages.network.sections.distribution import distribution_tab
@@ -25,19 +26,10 @@ def network() -> rx.Component:
         rx.heading(t("network.title"), size="7", as_="h1"),
         page_guard(NetworkState, rx.vstack(
             filters(),
-            rx.tabs.root(
-                rx.tabs.list(
-                    rx.tabs.trigger(t("network.compare_cities"), value="heatmap"),
-                    rx.tabs.trigger(t("network.benchmark"), value="benchmark"),
-                    rx.tabs.trigger(t("network.distribution"), value="distribution"),
-                    rx.tabs.trigger(t("network.side_by_side"), value="compare"),
-                ),
-                rx.tabs.content(heat_table(), value="heatmap", padding_top="1em"),
-                rx.tabs.content(benchmark_tab(), value="benchmark", padding_top="1em"),
-                rx.tabs.content(distribution_tab(), value="distribution", padding_top="1em"),
-                rx.tabs.content(compare_tab(), value="compare", padding_top="1em"),
-                default_value="heatmap", width="100%",
-            ),
+            tabs(("network.compare_cities", "heatmap", heat_table()),
+                 ("network.benchmark", "benchmark", benchmark_tab()),
+                 ("network.distribution", "distribution", distribution_tab()),
+                 ("network.side_by_side", "compare", compare_tab())),
             width="100%", spacing="4",
         )),
         spacing="4", width="100%",

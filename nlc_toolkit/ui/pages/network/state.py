@@ -17,27 +17,13 @@ from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
 from nlc_toolkit.ui.state.page import PageState
 
-FILTER_NAMES = ("questionnaire_id", "region", "country", "population_band", "year", "version", "bench_city",
-                "dist_domain")
+FILTER_NAMES = ("region", "country", "population_band", "year", "version", "bench_city", "dist_domain")
 
 
 class NetworkState(PageState, AuthState):
     # ----------------------------------------------------------------- what the page asks for
     questionnaire_id: str = ""
-    region: str = ""
-    country: str = ""
-    population_band: str = ""
-    year: str = ""
-    version: str = ""
-    latest_only: bool = True
-    anonymise: bool = False
-    sort_by: str = "overall"
-    sort_desc: bool = True
-    page: int = 0
-    bench_city: str = ""
-    peer_by: list[str] = ["region", "population_band"]
-    dist_domain: str = ""
-    compare_ids: list[str] = []
+    query: dict = NetworkQuery().as_dict()  # core.network.NetworkQuery: filters, sort, page, choices
 
     # ----------------------------------------------------------------- what the service answered
     questionnaire_options: list[str] = []
@@ -57,15 +43,17 @@ class NetworkState(PageState, AuthState):
     compare_rows: list[dict] = []
 
     def _query(self) -> NetworkQuery:
-        return NetworkQuery(
-            region=self.region, country=self.country, population_band=self.population_band, year=self.year,
-            version=self.version, latest_only=self.latest_only, anonymise=self.anonymise, sort_by=self.sort_by,
-            sort_desc=self.sort_desc, page=self.page, bench_city=self.bench_city, peer_by=tuple(self.peer_by),
-            dist_domain=self.dist_domain, compare_ids=tuple(self.compare_ids),
-        )
+        return NetworkQuery.from_dict(self.query)
+
+    def _ask(self, **changes) -> None:
+        self.query = {**self.query, **changes}
 
     def _read(self, s, actor) -> None:
-        for name, value in svc.view(s, actor, self.questionnaire_id, self._query()).to_dict().items():
+        answered = svc.view(s, actor, self.questionnaire_id, self._query()).to_dict()
+        # What the service settled (the page within range, the default benchmark city and domain)
+        # goes back into the query; the rest is what the page shows.
+        self._ask(**{name: answered.pop(name) for name in list(answered) if name in self.query})
+        for name, value in answered.items():
             setattr(self, name, value)
 
     def _refresh(self):
@@ -80,56 +68,57 @@ class NetworkState(PageState, AuthState):
 
     @rx.event
     def set_filter(self, name: str, value: str):
-        if name in FILTER_NAMES:
-            setattr(self, name, text(value, 200))
-            if name == "questionnaire_id":
-                self.region = self.country = self.population_band = self.year = self.version = ""
-                self.compare_ids = []
-            self.page = 0
+        if name == "questionnaire_id":
+            self.questionnaire_id = text(value, 200)
+            self._ask(region="", country="", population_band="", year="", version="", compare_ids=[], page=0)
+        elif name in FILTER_NAMES:
+            self._ask(**{name: text(value, 200), "page": 0})
         yield from self._refresh()
 
     @rx.event
     def toggle(self, name: str, value: bool):
         if name in ("latest_only", "anonymise"):
-            setattr(self, name, bool(value))
+            self._ask(**{name: value is True})
         yield from self._refresh()
 
     @rx.event
     def toggle_peer(self, key: str, value: bool):
         if key not in PEER_KEYS:
             return
-        peers = [k for k in self.peer_by if k != key]
-        self.peer_by = peers + [key] if value else peers
+        peers = [k for k in self.query["peer_by"] if k != key]
+        self._ask(peer_by=peers + [key] if value else peers)
         yield from self._refresh()
 
     @rx.event
     def sort(self, column: str):
         column = text(column, 100)
-        self.sort_desc = not self.sort_desc if self.sort_by == column else column != "city"
-        self.sort_by = column
+        same = self.query["sort_by"] == column
+        self._ask(sort_by=column, sort_desc=not self.query["sort_desc"] if same else column != "city")
         yield from self._refresh()
 
     @rx.event
     def go_page(self, delta: int):
-        self.page = max(0, self.page + (1 if delta == 1 else -1 if delta == -1 else 0))
+        self._ask(page=max(0, self.query["page"] + (1 if delta == 1 else -1 if delta == -1 else 0)))
         yield from self._refresh()
 
     @rx.event
     def toggle_compare(self, city_id: str, value: bool):
         city_id = str(db_id(city_id))
-        ids = [c for c in self.compare_ids if c != city_id]
+        ids = [c for c in self.query["compare_ids"] if c != city_id]
         if value and len(ids) < MAX_COMPARED:
             ids.append(city_id)
-        self.compare_ids = ids
+        self._ask(compare_ids=ids)
         yield from self._refresh()
 
     # ----------------------------------------------------------------- exports
 
-    async def _export(self, kind: str):
-        """The rows of the current view as a file, built in a worker thread (a large network's
+    @rx.event
+    async def export(self, kind: str):
+        """The rows of the current view as CSV or XLSX, built in a worker thread (a large network's
         workbook takes a while: on the event loop it would stall every socket of the process),
-        in one unit of work with the sign-in check and the audit record."""
-        questionnaire_id, query, outcome = self.questionnaire_id, self._query(), {}
+        in one unit of work with the sign-in check and the audit record (the service checks
+        `kind`)."""
+        questionnaire_id, query, outcome, kind = self.questionnaire_id, self._query(), {}, text(kind, 10)
 
         def run():
             with unit_of_work() as s:
@@ -146,14 +135,6 @@ class NetworkState(PageState, AuthState):
             return self._to_login()
         data, filename = outcome["file"]
         return rx.download(data=data, filename=filename)
-
-    @rx.event
-    async def export_csv(self):
-        return await self._export("csv")
-
-    @rx.event
-    async def export_xlsx(self):
-        return await self._export("xlsx")
 
     # ----------------------------------------------------------------- figures from plain rows
 

@@ -10,8 +10,7 @@ from typing import ClassVar
 import reflex as rx
 
 from nlc_toolkit import routes
-from nlc_toolkit.core.errors import NotFound, Refused
-from nlc_toolkit.core.exports.spreadsheets import workshop_workbook
+from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.workshop import join_link, normalize_code
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.live import assessment_channel, hub
@@ -172,36 +171,22 @@ class ConsoleState(RoomState, PageState, AuthState):
                 await hub.publish(assessment_channel(fed["assessment"]), "answers")
         return result
 
-    async def _export(self, kind: str):
-        """The session's record as a file, built in a worker thread (not on the event loop that
-        serves the rooms) and noted in the audit log."""
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        code, lang = normalize_code(self.code), self.lang
+    @rx.event
+    async def export(self, kind: str):
+        """The session's record as a PDF or XLSX file (services/workshops.summary_file), built in
+        a worker thread, not on the event loop that serves the rooms."""
+        code, lang, kind = normalize_code(self.code), self.lang, text(kind, 10)
 
-        def run() -> bytes:
-            from nlc_toolkit.core.exports.pdf import workshop_summary_pdf
-
+        def run() -> bytes | None:
             with unit_of_work() as s:
-                rows = svc.summary(s, actor, code)
-                w = svc.for_trainer(s, actor, code)
-                svc.record_export(s, actor, w, kind)
-                if kind == "pdf":
-                    return workshop_summary_pdf(dict(svc.questionnaire(w).title), w.city.name, w.code, rows, lang)
-                return workshop_workbook(rows, lang)
+                actor = self._actor(s)
+                return None if actor is None else svc.summary_file(s, actor, code, kind, lang)
 
         try:
             data = await asyncio.to_thread(run)
-        except (NotFound, Refused):
+        except (NotFound, Refused, Invalid):
             self._say("error.forbidden", error=True)
             return None
+        if data is None:
+            return self._to_login()
         return rx.download(data=data, filename=f"nlc-workshop-{code}-{lang}.{kind}")
-
-    @rx.event
-    async def export_summary_pdf(self):
-        return await self._export("pdf")
-
-    @rx.event
-    async def export_summary(self):
-        return await self._export("xlsx")

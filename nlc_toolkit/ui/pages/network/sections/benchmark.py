@@ -17,7 +17,7 @@ def city_select(value: rx.Var, on_change, id_: str) -> rx.Component:
 
 
 def peer_toggle(key: str, label_key: str) -> rx.Component:
-    return rx.hstack(rx.checkbox(checked=NetworkState.peer_by.contains(key),
+    return rx.hstack(rx.checkbox(checked=NetworkState.query["peer_by"].to(list[str]).contains(key),
                                  on_change=lambda v: NetworkState.toggle_peer(key, v), id=f"peer-{key}"),
                      rx.text(t(label_key), size="2"), align="center")
 
@@ -36,7 +36,7 @@ def _table() -> rx.Component:
 def benchmark_tab() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            city_select(NetworkState.bench_city, lambda v: NetworkState.set_filter("bench_city", v), "bench-city"),
+            city_select(NetworkState.query["bench_city"].to(str), lambda v: NetworkState.set_filter("bench_city", v), "bench-city"),
             rx.text(t("network.peers_by"), size="2"),
             peer_toggle("region", "admin.region"),
             peer_toggle("population_band", "admin.population"),

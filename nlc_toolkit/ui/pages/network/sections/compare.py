@@ -12,7 +12,7 @@ from nlc_toolkit.ui.pages.network.state import NetworkState
 
 def _choices() -> rx.Component:
     return rx.flex(rx.foreach(NetworkState.city_options, lambda c: rx.hstack(
-        rx.checkbox(checked=NetworkState.compare_ids.contains(c["id"]),
+        rx.checkbox(checked=NetworkState.query["compare_ids"].to(list[str]).contains(c["id"]),
                     on_change=lambda v: NetworkState.toggle_compare(c["id"], v)),
         rx.text(c["name"], size="2"), align="center", class_name="compare-option", min_width="12em")),
         wrap="wrap", gap="2", max_height="12em", overflow_y="auto", width="100%")

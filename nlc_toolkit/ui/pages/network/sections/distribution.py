@@ -14,7 +14,7 @@ def distribution_tab() -> rx.Component:
     return rx.vstack(
         rx.el.select(rx.foreach(NetworkState.domains, lambda d: rx.el.option(
             d["number"].to(str) + ". " + localized(d["title"]), value=d["id"])),
-            value=NetworkState.dist_domain, on_change=lambda v: NetworkState.set_filter("dist_domain", v),
+            value=NetworkState.query["dist_domain"].to(str), on_change=lambda v: NetworkState.set_filter("dist_domain", v),
             aria_label=t("results.domain"), id="dist-domain"),
         rx.text(t("network.distribution_help"), size="2", color_scheme="gray"),
         rx.box(rx.plotly(data=NetworkState.dist_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),

@@ -39,8 +39,8 @@ def pager_and_exports() -> rx.Component:
         rx.text(NetworkState.page_text, size="2", id="page-text"),
         rx.button("›", on_click=NetworkState.go_page(1), variant="soft", size="1", aria_label=t("network.next")),
         rx.spacer(),
-        rx.button(t("network.export_csv"), on_click=NetworkState.export_csv, variant="soft", size="1", id="export-csv"),
-        rx.button(t("results.download_xlsx"), on_click=NetworkState.export_xlsx, variant="soft", size="1",
+        rx.button(t("network.export_csv"), on_click=NetworkState.export("csv"), variant="soft", size="1", id="export-csv"),
+        rx.button(t("results.download_xlsx"), on_click=NetworkState.export("xlsx"), variant="soft", size="1",
                   id="export-xlsx"),
         width="100%", align="center",
     )

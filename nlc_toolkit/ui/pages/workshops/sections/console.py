@@ -103,8 +103,8 @@ def console() -> rx.Component:
         rx.cond(ConsoleState.summary.length() > 0, rx.vstack(
             rx.heading(t("workshop.summary"), size="4", as_="h2"),
             rx.hstack(
-                rx.button(t("results.download_xlsx"), on_click=ConsoleState.export_summary, variant="soft", id="ws-export"),
-                rx.button(t("results.download_pdf"), on_click=ConsoleState.export_summary_pdf, variant="soft",
+                rx.button(t("results.download_xlsx"), on_click=ConsoleState.export("xlsx"), variant="soft", id="ws-export"),
+                rx.button(t("results.download_pdf"), on_click=ConsoleState.export("pdf"), variant="soft",
                           id="ws-export-pdf"),
             ),
             rx.table.root(rx.table.body(rx.foreach(ConsoleState.summary, lambda r: rx.table.row(
