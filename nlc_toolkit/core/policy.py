@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nlc_toolkit.core.vocabulary import ROLES
-
 
 @dataclass(frozen=True)
 class Actor:
@@ -24,7 +22,8 @@ def actor_of(user) -> Actor:
     return Actor(user_id=user.id, role=user.role, city_id=user.city_id)
 
 
-# What each role may do. "own_city" capabilities apply to the role's city only.
+# What each role may do: one row per role. "own_city" capabilities apply to the role's city only.
+# respondent: an invited national or civil-society counterpart; sees only what it is invited to.
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({"see_all", "manage_any", "review", "administer", "compare", "facilitate"}),
     "network_staff": frozenset({"see_all", "review", "compare"}),
@@ -33,7 +32,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "facilitator": frozenset({"facilitate"}),
     "respondent": frozenset(),
 }
-assert set(CAPABILITIES) == set(ROLES), "every role needs a row in CAPABILITIES"
+ROLES = tuple(CAPABILITIES)
+CITY_ROLES = tuple(r for r, caps in CAPABILITIES.items() if "see_own_city" in caps)  # they need a city
 
 # The pages each role finds in the header (catalog key, path), and where it lands after sign-in.
 NAV_ITEMS = (("nav.assessments", "/assessments", None), ("nav.network", "/network", "compare"),
