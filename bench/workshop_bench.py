@@ -45,9 +45,11 @@ def free_port() -> int:
 
 
 def router(path: str) -> dict:
-    # Reflex matches on_load handlers by the route template, as the browser sends it.
-    template = "/w/[code]/present" if path.startswith("/w/") else path.split("?")[0]
-    return {"pathname": template, "asPath": path, "query": {}}
+    # Reflex matches on_load handlers by the route template, and the browser merges the route's
+    # arguments into the query (the presenter reads its [code] from there).
+    if path.startswith("/w/"):
+        return {"pathname": "/w/[code]/present", "asPath": path, "query": {"code": path.split("/")[2]}}
+    return {"pathname": path.split("?")[0], "asPath": path, "query": {}}
 
 
 class Client:
