@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +17,13 @@ from nlc_toolkit.core.exports.spreadsheets import answer_template
 from nlc_toolkit.core.questionnaire import Questionnaire, parse_questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_coroutine(coro, timeout: float = 60):
+    """asyncio.run on a thread of its own: the browser tests leave an event loop running in the
+    main thread, and asyncio.run refuses to start inside it."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout)
 
 
 def readme_example_text() -> str:

@@ -5,7 +5,6 @@ registered only after validating again; nobody else may do either."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import pytest
@@ -19,7 +18,7 @@ from nlc_toolkit.db.models import Assessment, AuditEvent, City, QuestionnaireVer
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import accounts
 from nlc_toolkit.services import questionnaires as svc
-from tests.helpers import readme_example_text
+from tests.helpers import readme_example_text, run_coroutine
 
 PW = "long enough password"
 EXAMPLE = readme_example_text()  # example-mini 1.0.0, three questions in two domains
@@ -288,7 +287,7 @@ def test_page_state_checks_previews_and_registers_only_the_servers_copy(holding_
         await _drain(Q.check_file.fn(state, [_Upload("changed.yaml", CHANGED.encode())]))
         assert (state.status, state.can_register) == ("conflict", False)
 
-    asyncio.run(steps())
+    run_coroutine(steps())
     with session_scope() as s:
         assert _counts(s)[0] == 2
 
@@ -303,7 +302,7 @@ def test_page_state_shows_forbidden_to_others(holding_data):
         await _drain(Q.check_file.fn(state, [_Upload("v11.yaml", V11.encode())]))
         assert state.error == "forbidden" and state.status == ""
 
-    asyncio.run(steps())
+    run_coroutine(steps())
     with session_scope() as s:
         assert _counts(s)[0] == 1
         assert s.scalar(select(func.count(City.id))) == 1

@@ -2,7 +2,6 @@
 paging and the benchmark computed in core), exports are built off the event loop and audited, a
 city role is refused. The handlers are called as Reflex calls them (no browser)."""
 
-import asyncio
 import io
 
 import pytest
@@ -16,6 +15,7 @@ from nlc_toolkit.db.models import AuditEvent, User
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import accounts, network
+from tests.helpers import run_coroutine
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_state_binds_the_view_filters_and_exports(demo):
         assert download is not None and state.error == ""
         await N.export.fn(state, "csv")
 
-    asyncio.run(steps())
+    run_coroutine(steps())
     with session_scope() as s:
         kinds = [e.detail["kind"] for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))]
     assert kinds == ["xlsx", "csv"]
@@ -112,6 +112,6 @@ def test_city_roles_are_refused(demo):
         await N.export.fn(state, "csv")
         assert state.error == "forbidden"
 
-    asyncio.run(steps())
+    run_coroutine(steps())
     with session_scope() as s:
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all() == []

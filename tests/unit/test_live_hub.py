@@ -4,18 +4,16 @@ says something changed: in one process, and through Redis as between workers."""
 import asyncio
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
 
 from nlc_toolkit.services.live import Hub
+from tests.helpers import run_coroutine
 
 
 def run(coro_fn):
-    """asyncio.run on a thread of its own: the browser tests leave an event loop in this one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(coro_fn())).result(30)
+    return run_coroutine(coro_fn(), 30)
 
 
 async def woken_by_a_thread(hub: Hub, code: str) -> dict:
