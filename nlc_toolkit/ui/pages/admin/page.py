@@ -1,5 +1,6 @@
 """Administration: cities, users (create, deactivate, reset password, role and city), audit log."""
 
+import asyncio
 import logging
 
 import reflex as rx
@@ -106,7 +107,7 @@ class AdminState(PageState, AuthState):
                                                       text(form.get("region"), 50), text(form.get("population_band"), 20)))
 
     @rx.event
-    def create_user(self, form: dict):
+    async def create_user(self, form: dict):
         form = as_form(form)
 
         def action(s, a):
@@ -114,7 +115,7 @@ class AdminState(PageState, AuthState):
                                              text(form.get("role"), 30), db_id(form.get("city")) or None)
             self.one_time_for, self.one_time_password = user.email, password
 
-        return self._act(action)
+        return await asyncio.to_thread(self._act, action)  # argon2 hashes the new password: off the loop
 
     @rx.event
     def update_user(self, form: dict):
@@ -128,11 +129,11 @@ class AdminState(PageState, AuthState):
         return self._act(lambda s, a: svc.set_active(s, a, db_id(user_id), active is True))
 
     @rx.event
-    def reset_password(self, user_id: int, email: str):
+    async def reset_password(self, user_id: int, email: str):
         def action(s, a):
             self.one_time_for, self.one_time_password = text(email, 254), svc.reset_password(s, a, db_id(user_id))
 
-        return self._act(action)
+        return await asyncio.to_thread(self._act, action)  # argon2: off the loop
 
 
 def role_select(name: str = "role", value=None) -> rx.Component:

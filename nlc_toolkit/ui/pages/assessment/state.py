@@ -153,12 +153,25 @@ class AssessmentState(PageState, AuthState):
         question_id, value = text(question_id, 100), text(value, 20)
         previous = self.values.get(question_id)
         self.values[question_id] = value  # shown at once; undone below if the server refuses
-        result = self._act(lambda s, a: svc.answer(s, a, self.assessment_id, question_id, value), "assessment.saved")
+        stored = {}
+
+        def action(s, actor):
+            stored["answer"] = svc.answer(s, actor, self.assessment_id, question_id, value)
+
+        # No re-read of the page: the service returns what a click changes on it (the stored
+        # value and the domain's progress). A tab that lost its state re-reads (see _act).
+        result = self._act(action, "assessment.saved", refresh=False)
         if self.message_is_error:
             if previous is None:
                 self.values.pop(question_id, None)
             else:
                 self.values[question_id] = previous
+        elif "answer" in stored:
+            done = stored["answer"]
+            self.values[question_id] = done.value
+            self.domains = [dict(d, answered=done.answered, total=done.total, ids=list(done.ids),
+                                 unanswered=list(done.unanswered)) if d["id"] == done.domain_id else d
+                            for d in self.domains]
         return result
 
     @rx.event
@@ -257,7 +270,7 @@ class AssessmentState(PageState, AuthState):
         return rx.redirect(f"/assessments/{created['id']}") if created else result
 
     @rx.event
-    def invite(self, form: dict):
+    async def invite(self, form: dict):
         form, out = as_form(form), {}
 
         def action(s, a):
@@ -265,6 +278,6 @@ class AssessmentState(PageState, AuthState):
                                         text(form.get("group"), 20))
             out.update(email=user.email, password=password)
 
-        result = self._act(action, "invite.done")
+        result = await asyncio.to_thread(self._act, action, "invite.done")  # a new account's argon2 hash: off the loop
         self.invited_email, self.invited_password = out.get("email", ""), out.get("password", "")
         return result
