@@ -16,77 +16,31 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
-import psutil
-import socketio
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-HYDRATE = "reflex___state____state.hydrate_and_load"
+from harness import (  # noqa: E402 - after the path set-up
+    Client,
+    app_env,
+    backend_processes,
+    cpu_by_part,
+    percentile,
+    rss_of,
+    sockets_per_worker,
+    start_app,
+    stop_app,
+)
+
 SIZES = [int(x) for x in os.environ.get("NLC_BENCH_SIZES", "50,200,500").split(",")]
 USE_REDIS = os.environ.get("NLC_BENCH_REDIS") == "1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def router(path: str) -> dict:
-    # Reflex matches on_load handlers by the route template, and the browser merges the route's
-    # arguments into the query (the presenter reads its [code] from there).
-    if path.startswith("/w/"):
-        return {"pathname": "/w/[code]/present", "asPath": path, "query": {"code": path.split("/")[2]}}
-    return {"pathname": path.split("?")[0], "asPath": path, "query": {}}
-
-
-class Client:
-    """One browser tab: connects, hydrates a page, sends events, records deltas."""
-
-    def __init__(self, url: str, path: str):
-        self.url, self.path = url, path
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.deltas: list[tuple[float, dict]] = []
-        self.hydrated = asyncio.Event()
-        self.token = str(uuid.uuid4())
-
-        @self.sio.on("event", namespace="/_event")
-        async def on_event(data):
-            now = time.perf_counter()
-            delta = data.get("delta") or {}
-            self.deltas.append((now, delta))
-            for values in delta.values():
-                if values.get("is_hydrated_rx_state_"):
-                    self.hydrated.set()
-            self.on_delta(now, delta)
-
-    def on_delta(self, now: float, delta: dict) -> None:
-        pass
-
-    async def connect(self) -> None:
-        auth = {"event": {"name": HYDRATE, "payload": {}, "router_data": router(self.path)}}
-        await self.sio.connect(f"{self.url}?token={self.token}", transports=["websocket"], namespaces=["/_event"],
-                               socketio_path="/_event", auth=auth, wait_timeout=30)
-        await asyncio.wait_for(self.hydrated.wait(), 60)
-
-    async def send(self, state: str, handler: str, **payload) -> None:
-        await self.sio.emit("event", {"name": f"{state}.{handler}", "payload": payload,
-                                      "router_data": router(self.path)}, namespace="/_event")
-
-    async def close(self) -> None:
-        await self.sio.disconnect()
 
 
 class Presenter(Client):
@@ -111,63 +65,6 @@ class Presenter(Client):
                     return when
             await asyncio.sleep(0.005)
         raise TimeoutError(f"presenter never showed {n} answers (last: {self.counts[-1:]})")
-
-
-def cpu_by_part(app_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by each part of the system: the backend workers, PostgreSQL, Redis
-    and this bench (the simulated phones), to see where a room's time goes on two cores."""
-    parts: dict[str, float] = {}
-
-    def add(part: str, proc: psutil.Process) -> None:
-        try:
-            t = proc.cpu_times()
-            parts[part] = parts.get(part, 0.0) + t.user + t.system
-        except psutil.Error:
-            pass
-
-    try:
-        for p in [psutil.Process(app_pid), *psutil.Process(app_pid).children(recursive=True)]:
-            if not any(x in p.name() for x in ("node", "bun")):
-                add(f"backend {p.pid}", p)
-    except psutil.Error:
-        pass
-    for p in psutil.process_iter(["name"]):
-        name = (p.info["name"] or "").lower()
-        if name.startswith("postgres"):
-            add("postgres", p)
-        elif name.startswith("redis"):
-            add("redis", p)
-    add("phones", psutil.Process())
-    return parts
-
-
-def sockets_per_worker(app_pid: int, port: int) -> list[int]:
-    """Open client connections held by each backend process (each simulated phone has one)."""
-    counts = []
-    for p in psutil.Process(app_pid).children(recursive=True):
-        try:
-            n = sum(1 for c in p.net_connections("tcp") if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
-        except psutil.Error:
-            continue
-        if n:
-            counts.append(n)
-    return sorted(counts, reverse=True)
-
-
-def rss_of(pid: int) -> int:
-    total = 0
-    try:
-        parent = psutil.Process(pid)
-        for p in [parent, *parent.children(recursive=True)]:
-            try:
-                if "node" in p.name() or "bun" in p.name():
-                    continue  # the frontend is static in prod; only the backend holds clients
-                total += p.memory_info().rss
-            except psutil.Error:
-                pass
-    except psutil.Error:
-        pass
-    return total
 
 
 async def room(url: str, code: str, n: int, participant_state: str, presenter_state: str, app_pid: int) -> dict:
@@ -217,57 +114,36 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
             "workers": spread_over, "arrived": arrived}
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="nlc-ws-bench-"))
-    env = {**os.environ, "REFLEX_TELEMETRY_ENABLED": "False", "REFLEX_CHECK_LATEST_VERSION": "False",
-           "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{Path(sys.executable).parent}:{os.environ['PATH']}"}
     if USE_REDIS:
         import psycopg
 
         name = f"nlc_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-        env.update(REFLEX_DB_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
-                   REFLEX_REDIS_URL="redis://127.0.0.1:6379",
-                   GRANIAN_WORKERS=os.environ.get("NLC_BENCH_WORKERS", "2"))
+        env = app_env(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", REFLEX_REDIS_URL="redis://127.0.0.1:6379",
+                      GRANIAN_WORKERS=os.environ.get("NLC_BENCH_WORKERS", "2"))
     else:
-        env["REFLEX_DB_URL"] = f"sqlite:///{folder / 'bench.db'}"
-    os.environ.update({k: v for k, v in env.items() if k.startswith("REFLEX_")})
+        env = app_env(f"sqlite:///{folder / 'bench.db'}")
 
     from sqlalchemy import select
 
+    from nlc_toolkit.core.policy import actor_of
     from nlc_toolkit.db import repo
     from nlc_toolkit.db.migrate import upgrade
     from nlc_toolkit.db.models import User
     from nlc_toolkit.db.seed import seed_demo
     from nlc_toolkit.db.session import session_scope
     from nlc_toolkit.services import workshops
-    from nlc_toolkit.core.policy import actor_of
     from nlc_toolkit.ui.pages.live_room.state import ParticipantState, PresenterState
 
     upgrade()
     with session_scope() as s:
         seed_demo(s, cities=3, seed=1)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (folder / "app.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod", "--frontend-port",
-                             str(port), "--backend-port", str(port)], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc, url = start_app(env, folder / "app.log")
     try:
-        deadline = time.time() + 600
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(url + "/ping", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        workers = [p for p in psutil.Process(proc.pid).children(recursive=True) if not any(x in p.name() for x in ("node", "bun"))]
+        workers = backend_processes(proc.pid)
         mode = "Redis + 2 workers + PostgreSQL" if USE_REDIS else "one process + SQLite"
         print(f"backend processes: {len(workers)}")
         print(f"workshop bench ({mode}), presenter + N participants as Socket.IO clients on this machine")
@@ -296,11 +172,7 @@ def main() -> None:
                   f"answering took {result['wall']:.1f} s wall; CPU seconds: {cpu}; "
                   f"presenter updates: {result['updates']}; connections per worker: {result['workers']}")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_app(proc)
 
 
 if __name__ == "__main__":

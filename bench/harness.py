@@ -1,0 +1,181 @@
+"""What the benchmarks share: the app started in prod mode on a free port (its own database),
+a headless tab speaking Reflex's Socket.IO protocol (DESIGN.md §7), and process measurements."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psutil
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+HYDRATE = "reflex___state____state.hydrate_and_load"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def router(path: str) -> dict:
+    # Reflex matches on_load handlers by the route template, and the browser merges the route's
+    # arguments into the query (the presenter reads its [code] from there).
+    if path.startswith("/w/"):
+        return {"pathname": "/w/[code]/present", "asPath": path, "query": {"code": path.split("/")[2]}}
+    parts = path.split("?")[0].strip("/").split("/")
+    query = {"assessment_id": parts[1]} if parts[0] == "assessments" and len(parts) > 1 else {}
+    return {"pathname": path.split("?")[0], "asPath": path, "query": query}
+
+
+class Client:
+    """One browser tab: connects, hydrates a page, sends events, records deltas."""
+
+    def __init__(self, url: str, path: str, vars: dict | None = None):
+        self.url, self.path, self.vars = url, path, dict(vars or {})
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.deltas: list[tuple[float, dict]] = []
+        self.hydrated = asyncio.Event()
+        self.token = str(uuid.uuid4())
+
+        @self.sio.on("event", namespace="/_event")
+        async def on_event(data):
+            now = time.perf_counter()
+            delta = data.get("delta") or {}
+            self.deltas.append((now, delta))
+            for values in delta.values():
+                if values.get("is_hydrated_rx_state_"):
+                    self.hydrated.set()
+            self.on_delta(now, delta)
+            self.on_message(now, data)
+
+    def on_delta(self, now: float, delta: dict) -> None:
+        pass
+
+    def on_message(self, now: float, message: dict) -> None:
+        """Every update the server sends; the last one of an event carries `final`."""
+
+    async def connect(self) -> None:
+        payload = {"vars": self.vars} if self.vars else {}  # cookie and local-storage values, as a browser sends them
+        auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": router(self.path)}}
+        await self.sio.connect(f"{self.url}?token={self.token}", transports=["websocket"], namespaces=["/_event"],
+                               socketio_path="/_event", auth=auth, wait_timeout=30)
+        await asyncio.wait_for(self.hydrated.wait(), 60)
+
+    async def send(self, state: str, handler: str, **payload) -> None:
+        await self.sio.emit("event", {"name": f"{state}.{handler}", "payload": payload,
+                                      "router_data": router(self.path)}, namespace="/_event")
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+def cpu_by_part(app_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each part of the system: the backend workers, PostgreSQL, Redis
+    and this bench (the simulated phones), to see where a room's time goes on two cores."""
+    parts: dict[str, float] = {}
+
+    def add(part: str, proc: psutil.Process) -> None:
+        try:
+            t = proc.cpu_times()
+            parts[part] = parts.get(part, 0.0) + t.user + t.system
+        except psutil.Error:
+            pass
+
+    try:
+        for p in [psutil.Process(app_pid), *psutil.Process(app_pid).children(recursive=True)]:
+            if not any(x in p.name() for x in ("node", "bun")):
+                add(f"backend {p.pid}", p)
+    except psutil.Error:
+        pass
+    for p in psutil.process_iter(["name"]):
+        name = (p.info["name"] or "").lower()
+        if name.startswith("postgres"):
+            add("postgres", p)
+        elif name.startswith("redis"):
+            add("redis", p)
+    add("phones", psutil.Process())
+    return parts
+
+
+def sockets_per_worker(app_pid: int, port: int) -> list[int]:
+    """Open client connections held by each backend process (each simulated phone has one)."""
+    counts = []
+    for p in psutil.Process(app_pid).children(recursive=True):
+        try:
+            n = sum(1 for c in p.net_connections("tcp") if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
+        except psutil.Error:
+            continue
+        if n:
+            counts.append(n)
+    return sorted(counts, reverse=True)
+
+
+def rss_of(pid: int) -> int:
+    total = 0
+    try:
+        parent = psutil.Process(pid)
+        for p in [parent, *parent.children(recursive=True)]:
+            try:
+                if "node" in p.name() or "bun" in p.name():
+                    continue  # the frontend is static in prod; only the backend holds clients
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def app_env(db_url: str, **more: str) -> dict:
+    """The environment of a benchmarked app (and of this process, so it reaches the same database)."""
+    env = {**os.environ, "REFLEX_TELEMETRY_ENABLED": "False", "REFLEX_CHECK_LATEST_VERSION": "False",
+           "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "REFLEX_DB_URL": db_url, **more}
+    os.environ.update({k: v for k, v in env.items() if k.startswith("REFLEX_")})
+    return env
+
+
+def start_app(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """`reflex run --env prod` on a free port; returns the process and its URL once it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = log_path.open("w")
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod", "--frontend-port",
+                             str(port), "--backend-port", str(port)], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/ping", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    stop_app(proc)
+    raise TimeoutError(f"the app did not start; see {log_path}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def backend_processes(app_pid: int) -> list[psutil.Process]:
+    return [p for p in psutil.Process(app_pid).children(recursive=True) if not any(x in p.name() for x in ("node", "bun"))]
