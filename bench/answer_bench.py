@@ -4,10 +4,10 @@ Starts the app in prod mode (one process, its own SQLite file), signs in one cit
 each with a draft assessment of the quick scan (and, for the shared case, ten editors of one city
 on one assessment), and opens each tab's assessment page as a headless Socket.IO client speaking
 Reflex's protocol (DESIGN.md §7). Each tab then works in a closed loop for NLC_BENCH_SECONDS: send
-one event, wait for its last update (`final`), send the next. The events rotate through what a
+one event, wait for its update, send the next. The events rotate through what a
 person does: a level, a note, N/A, "don't know". The floor is the same loop with the language
 switch, a near-empty handler, on the same tabs. Printed per case: p50/p95/p99/max of the round
-trip, events per second, backend CPU ms per event, and backend memory per tab. At the end every
+trip (event sent -> its update received), events per second, backend CPU ms per event, and backend memory per tab. At the end every
 tab's last answer and note to each question is read back from the database: a lost one fails the
 bench (exit 1).
 
@@ -64,7 +64,9 @@ class Tab(Client):
                 self.errors.append(str(values.get("message_rx_state_")))
 
     def on_message(self, now: float, message: dict) -> None:
-        if message.get("final"):
+        # Reflex 0.10 marks no update as an event's last; each event measured here returns one
+        # update (a handler that does not yield), and a tab sends its next event only after it.
+        if message.get("delta"):
             self.done.set()
 
     async def round_trip(self, state: str, handler: str, **payload) -> float:
@@ -110,13 +112,13 @@ def line(name: str, times: list[float], wall: float, cpu: float, floor_p95: floa
 
 
 async def case(url: str, app_pid: int, name: str, people: list[tuple[int, str]], session_var: str, lang_state: str,
-               page_state: str, questions: list[str]) -> tuple[list[Tab], bool]:
+               page_state: str, questions: list[str], max_level: int) -> tuple[list[Tab], bool]:
     rss_before = rss_of(app_pid)
     tabs = [Tab(url, assessment_id, session_var, token) for assessment_id, token in people]
     for start in range(0, len(tabs), 10):
         await asyncio.gather(*(t.connect() for t in tabs[start:start + 10]))
     await asyncio.gather(*(asyncio.wait_for(t.loaded.wait(), 60) for t in tabs))
-    per_tab = (rss_of(app_pid) - rss_before) / 1024 / len(tabs)
+    per_tab = max(0, rss_of(app_pid) - rss_before) / 1024 / len(tabs)
 
     async def floor(tab: Tab, i: int) -> float:
         return await tab.round_trip(lang_state, "set_lang", lang=("fr", "en")[i % 2])
@@ -127,7 +129,7 @@ async def case(url: str, app_pid: int, name: str, people: list[tuple[int, str]],
     floor_p95 = percentile([t * 1000 for t in floor_times], 0.95)
 
     by_kind: dict[str, list[float]] = {k: [] for k in KINDS}
-    levels = cycle(["0", "1", "2", "3", "4"])
+    levels = cycle([str(level) for level in range(max_level + 1)])
 
     async def answer(tab: Tab, i: int) -> float:
         kind, question = KINDS[i % len(KINDS)], questions[(i // len(KINDS)) % len(questions)]
@@ -204,6 +206,7 @@ def main() -> None:
         version = next(v for v in repo.sync_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
         q = repo.questionnaire_model(version)
         questions = [x.id for x in q.questions if not x.show_if][:20]
+        max_level = q.max_level
 
         def editor(email: str, city) -> tuple[object, str]:
             user = repo.create_user(s, email, PASSWORD, "city_editor", city)
@@ -222,12 +225,12 @@ def main() -> None:
 
     proc, url = start_app(env, folder / "app.log")
     session_var = f"{AuthState.get_full_name()}.session_token_rx_state_"
-    names = (session_var, LangState.get_full_name(), AssessmentState.get_full_name(), questions)
+    names = (session_var, LangState.get_full_name(), AssessmentState.get_full_name(), questions, max_level)
     failed = False
     all_tabs: list[Tab] = []
     try:
         print(f"answer bench: one process + SQLite, closed loops of {SECONDS:.0f} s, {len(questions)} questions; "
-              "round trip = event sent -> its last update received")
+              "round trip = event sent -> its update received")
         for n in TABS:
             tabs, ok = asyncio.run(case(url, proc.pid, f"{n} tab(s), each on its own assessment", people[:n], *names))
             all_tabs += tabs

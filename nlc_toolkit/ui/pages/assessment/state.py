@@ -180,7 +180,12 @@ class AssessmentState(PageState, AuthState):
         note = note if isinstance(note, str) else ""  # over-long notes are refused with a message
         if note == self.notes.get(question_id, ""):
             return None
-        return self._act(lambda s, a: svc.set_note(s, a, self.assessment_id, question_id, note), "assessment.saved")
+        # A note changes nothing else on the page: no re-read (a tab that lost its state re-reads).
+        result = self._act(lambda s, a: svc.set_note(s, a, self.assessment_id, question_id, note), "assessment.saved",
+                           refresh=False)
+        if not self.message_is_error and not self.error:
+            self.notes[question_id] = note
+        return result
 
     @rx.event
     def add_link(self, form: dict):
