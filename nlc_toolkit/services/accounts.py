@@ -240,8 +240,10 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     return row.user
 
 
-def sign_out(session: Session, token: str, address: str = "") -> None:
-    if not token:
+def sign_out(session: Session, token, address: str = "") -> None:
+    """End the session of this token. The token is whatever the client's cookie holds: anything
+    but a plausible string ends nothing (and raises nothing)."""
+    if not isinstance(token, str) or not token or len(token) > 200:
         return
     address = address.strip()[:90]
     row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))

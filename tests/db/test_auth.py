@@ -30,6 +30,18 @@ def test_sign_in_and_out(migrated):
         assert auth.user_for_token(s, token) is None
 
 
+def test_signing_out_with_a_junk_cookie_ends_nothing_and_raises_nothing(migrated):
+    """The cookie is the client's: a number, a dict, None or a huge string signs nobody out."""
+    make_user()
+    with session_scope() as s:
+        token = auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).token
+    for junk in (42, {"token": token}, [token], None, "", token * 100, True):
+        with session_scope() as s:
+            auth.sign_out(s, junk)
+    with session_scope() as s:
+        assert auth.user_for_token(s, token).email == "ed@tetouan.example.org"
+
+
 def test_wrong_password_and_unknown_email_look_the_same(migrated):
     make_user()
     with session_scope() as s:
