@@ -24,11 +24,7 @@ import time
 from itertools import cycle
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from harness import (  # noqa: E402
+from harness import (  # bench/ is on the path: benches run as scripts
     Client,
     app_env,
     backend_processes,

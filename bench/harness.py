@@ -18,6 +18,7 @@ import psutil
 import socketio
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # a bench runs as `python bench/x_bench.py`: bench/ is on the path, the app is not
 HYDRATE = "reflex___state____state.hydrate_and_load"
 
 

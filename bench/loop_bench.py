@@ -14,16 +14,11 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from harness import Client, app_env, percentile, start_app, stop_app  # noqa: E402
+from harness import Client, app_env, percentile, start_app, stop_app
 
 SECONDS = float(os.environ.get("NLC_BENCH_SECONDS", "10"))
 

@@ -17,17 +17,12 @@ import asyncio
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from harness import (  # noqa: E402 - after the path set-up
+from harness import (  # bench/ is on the path: benches run as scripts
     Client,
     app_env,
     backend_processes,
