@@ -7,6 +7,7 @@ on_load events to a route with `ui.components.shell.page(ROUTE)`; nlc_toolkit.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -42,21 +43,10 @@ def assessment_url(assessment_id: int) -> str:
     return f"/assessments/{int(assessment_id)}"
 
 
-def results_url(assessment_id: int, domain: str = "") -> str:
-    return f"/assessments/{int(assessment_id)}/results" + (f"?domain={domain}" if domain else "")
-
-
 def console_url(code: str) -> str:
     return f"/workshops/{code}"
 
 
-def presenter_url(code: str) -> str:
-    return f"/w/{code}/present"
-
-
-def join_url(code: str = "") -> str:
-    return f"/join?code={code}" if code else "/join"
-
-
 def login_url(next_path: str = "/", expired: bool = False) -> str:
-    return f"/login?next={next_path}" + ("&expired=1" if expired else "")
+    """Sign-in, coming back to `next_path` afterwards (checked again where it is used: core/redirects)."""
+    return f"/login?next={quote(next_path, safe='/')}" + ("&expired=1" if expired else "")

@@ -12,7 +12,7 @@ from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.db.models import AuditEvent, Participant, Respondent, Vote
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import workshops as ws
-from nlc_toolkit.ui.state.room import EMPTY_STATS, room_snapshot, stats_snapshot
+from nlc_toolkit.services.rooms import EMPTY_STATS, room_snapshot, stats_snapshot
 from tests import factories
 
 PHONE = "device-" + "a" * 24  # what a browser keeps in local storage

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.istate.storage import ClientStorageBase
 
+from nlc_toolkit import routes
 from nlc_toolkit.core import settings
 from nlc_toolkit.core.policy import Actor, home_route, nav_for
 from nlc_toolkit.services import accounts
@@ -61,10 +62,9 @@ class AuthState(LangState):
         signed in with a one-time password goes to the form that replaces it instead."""
         if self.must_change_password and self.user_id:
             return rx.redirect("/account")
-        path = self.router.url.path or "/"
-        reason = "&expired=1" if self.session_token else ""
+        expired = bool(self.session_token)
         self.session_token = ""
-        return rx.redirect(f"/login?next={path}{reason}")
+        return rx.redirect(routes.login_url(self.router.url.path or "/", expired))
 
     @rx.event
     def check(self):

@@ -11,7 +11,7 @@ import reflex as rx
 
 from nlc_toolkit.core.errors import NotFound
 from nlc_toolkit.services import workshops as svc
-from nlc_toolkit.services.rooms import EMPTY_STATS, room_snapshot, stats_snapshot  # noqa: F401 - EMPTY_STATS: the pages' default
+from nlc_toolkit.services.rooms import room_snapshot, stats_snapshot
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.follow import follow
 

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import evidence
@@ -272,7 +273,7 @@ class AssessmentState(PageState, AuthState):
             created["id"] = svc.new_round(s, a, self.assessment_id).id
 
         result = self._act(action, refresh=False)
-        return rx.redirect(f"/assessments/{created['id']}") if created else result
+        return rx.redirect(routes.assessment_url(created["id"])) if created else result
 
     @rx.event
     async def invite(self, form: dict):
