@@ -1,9 +1,12 @@
 """Builds the Reflex app and registers the pages; nothing else lives here."""
 
+import contextlib
+
 import reflex as rx
 
 from nlc_toolkit.api.evidence import evidence_guard
 from nlc_toolkit.core import settings
+from nlc_toolkit.services import builds
 from nlc_toolkit.ui.components.shell import register_pages
 
 # Importing a page module registers its route (ui/components/shell.page); routes.py lists them all.
@@ -37,3 +40,17 @@ app = rx.App(
     api_transformer=evidence_guard,  # uploaded evidence only for those who may see its assessment
 )
 register_pages(app)
+
+
+@contextlib.asynccontextmanager
+async def _build_processes():
+    """The build processes (services/builds.py) start with the backend, so the first PDF does not
+    wait for them, and stop with it."""
+    builds.warm_up()
+    try:
+        yield
+    finally:
+        builds.shut_down()
+
+
+app.register_lifespan_task(_build_processes)

@@ -99,3 +99,15 @@ def fill_template(q, lang, answers, context=None, edit=None) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+async def drain(events) -> list:
+    """Everything an event handler yields or returns, as Reflex would send it (sync or async
+    generators, a coroutine, or a plain value)."""
+    if hasattr(events, "__aiter__"):
+        return [x async for x in events]
+    if hasattr(events, "__await__"):
+        events = await events
+    if events is None:
+        return []
+    return list(events) if hasattr(events, "__iter__") and not isinstance(events, (dict, str)) else [events]

@@ -18,7 +18,7 @@ from nlc_toolkit.db.models import Assessment, AuditEvent, City, QuestionnaireVer
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import accounts
 from nlc_toolkit.services import questionnaires as svc
-from tests.helpers import readme_example_text, run_coroutine
+from tests.helpers import drain, readme_example_text, run_coroutine
 
 PW = "long enough password"
 EXAMPLE = readme_example_text()  # example-mini 1.0.0, three questions in two domains
@@ -235,10 +235,6 @@ class _Upload:
         return self._data.read(size)
 
 
-async def _drain(events) -> list:
-    return [x async for x in events] if hasattr(events, "__aiter__") else list(events or [])
-
-
 def _state(email: str):
     """The page's state in a tab signed in as `email` (no browser: the handlers are called as
     Reflex calls them)."""
@@ -257,34 +253,34 @@ def test_page_state_checks_previews_and_registers_only_the_servers_copy(holding_
     Q, state = _state("admin@x.org")
 
     async def steps():
-        await _drain(Q.load.fn(state))
+        await drain(Q.load.fn(state))
         assert state.error == "" and [v["key"] for v in state.versions] == ["example-mini@1.0.0"]
 
-        await _drain(Q.check_file.fn(state, [_Upload("bad.yaml", _without_level_3_of_first_question(V11).encode())]))
+        await drain(Q.check_file.fn(state, [_Upload("bad.yaml", _without_level_3_of_first_question(V11).encode())]))
         assert state.status == "invalid" and not state.can_register
         assert {"path": "domains[0].questions[0].levels", "message": "missing descriptor for level(s) 3"} \
             in [dict(p) for p in state.problems]
-        await _drain(Q.register.fn(state))
+        await drain(Q.register.fn(state))
         assert (state.message, state.message_is_error) == ("questionnaires.error.nothing", True)
 
         for name, data, key in (("notes.txt", V11.encode(), "questionnaires.error.not_yaml"),
                                 ("big.yaml", b"#" * (svc.MAX_BYTES + 1), "questionnaires.error.too_large"),
                                 ("latin1.yaml", "titre: é".encode("latin-1"), "questionnaires.error.not_text")):
-            await _drain(Q.check_file.fn(state, [_Upload(name, data)]))
+            await drain(Q.check_file.fn(state, [_Upload(name, data)]))
             assert (state.message, state.status) == (key, "")
-        await _drain(Q.check_file.fn(state, []))
+        await drain(Q.check_file.fn(state, []))
         assert state.message == "questionnaires.error.no_file"
 
-        await _drain(Q.check_file.fn(state, [_Upload("v11.yaml", V11.encode())]))
+        await drain(Q.check_file.fn(state, [_Upload("v11.yaml", V11.encode())]))
         assert (state.status, state.file_name, state.can_register) == ("new_version", "v11.yaml", True)
         assert state.summary["version"] == "1.1.0" and state.problems == []
-        await _drain(Q.register.fn(state))
+        await drain(Q.register.fn(state))
         assert (state.message, state.message_detail, state.message_is_error) == \
             ("questionnaires.registered", "example-mini 1.1.0", False)
         assert [v["key"] for v in state.versions] == ["example-mini@1.1.0", "example-mini@1.0.0"]
         assert state.status == "" and state._text == ""
 
-        await _drain(Q.check_file.fn(state, [_Upload("changed.yaml", CHANGED.encode())]))
+        await drain(Q.check_file.fn(state, [_Upload("changed.yaml", CHANGED.encode())]))
         assert (state.status, state.can_register) == ("conflict", False)
 
     run_coroutine(steps())
@@ -296,10 +292,10 @@ def test_page_state_shows_forbidden_to_others(holding_data):
     Q, state = _state("network_staff@x.org")
 
     async def steps():
-        await _drain(Q.load.fn(state))
+        await drain(Q.load.fn(state))
         assert (state.error, state.versions) == ("forbidden", [])
         state.error = ""
-        await _drain(Q.check_file.fn(state, [_Upload("v11.yaml", V11.encode())]))
+        await drain(Q.check_file.fn(state, [_Upload("v11.yaml", V11.encode())]))
         assert state.error == "forbidden" and state.status == ""
 
     run_coroutine(steps())

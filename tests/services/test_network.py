@@ -15,7 +15,7 @@ from nlc_toolkit.db.models import AuditEvent, User
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import accounts, network
-from tests.helpers import run_coroutine
+from tests.helpers import drain, run_coroutine
 
 
 @pytest.fixture
@@ -42,10 +42,6 @@ def _state(email: str):
     return NetworkState, state
 
 
-def _drain(events) -> list:
-    return list(events or [])
-
-
 def test_view_picks_the_questionnaire_and_pages(demo):
     with session_scope() as s:
         staff = _staff(s)
@@ -64,26 +60,26 @@ def test_state_binds_the_view_filters_and_exports(demo):
     N, state = _state("staff@example.org")
 
     async def steps():
-        _drain(N.load.fn(state))
+        await drain(N.load.fn(state))
         assert state.error == "" and not state.loading
         assert state.questionnaire_id == "nlc-quick-scan" and state.total == 12 and len(state.rows) == 12
         assert state.page_text == "1–12 / 12" and len(state.bench_rows) == len(state.domains) > 0
         assert isinstance(state.rows[0], dict) and {"city", "cells", "overall"} <= set(state.rows[0])
         region = state.options["region"][0]
-        _drain(N.set_filter.fn(state, "region", region))
+        await drain(N.set_filter.fn(state, "region", region))
         assert state.query["region"] == region and 0 < state.total < 12
-        _drain(N.toggle.fn(state, "anonymise", True))
+        await drain(N.toggle.fn(state, "anonymise", True))
         assert all(r["city"].startswith("City ") for r in state.rows)
-        _drain(N.toggle_compare.fn(state, state.city_options[0]["id"], True))
+        await drain(N.toggle_compare.fn(state, state.city_options[0]["id"], True))
         assert len(state.compare_rows) == 1
-        _drain(N.sort.fn(state, "city"))
+        await drain(N.sort.fn(state, "city"))
         assert [r["city"] for r in state.rows] == sorted(r["city"] for r in state.rows)
-        _drain(N.go_page.fn(state, 1))
+        await drain(N.go_page.fn(state, 1))
         assert state.query["page"] == 0  # one page only: stays on it
 
-        download = await N.export.fn(state, "xlsx")
-        assert download is not None and state.error == ""
-        await N.export.fn(state, "csv")
+        updates = await drain(N.export.fn(state, "xlsx"))  # built in a build process
+        assert updates[-1] is not None and state.error == "" and state.preparing == ""
+        await drain(N.export.fn(state, "csv"))
 
     run_coroutine(steps())
     with session_scope() as s:
@@ -107,9 +103,9 @@ def test_city_roles_are_refused(demo):
     N, state = _state(email)
 
     async def steps():
-        _drain(N.load.fn(state))
+        await drain(N.load.fn(state))
         assert state.error == "forbidden" and state.rows == []
-        await N.export.fn(state, "csv")
+        await drain(N.export.fn(state, "csv"))
         assert state.error == "forbidden"
 
     run_coroutine(steps())

@@ -72,3 +72,13 @@ def page_guard(state, content: rx.Component) -> rx.Component:
         ("not_found", not_found()),
         loading_or_error(state.loading, state.error, state.load, content),
     )
+
+
+def preparing(state) -> rx.Component:
+    """While a state builds a file (its `preparing` var names which), a spinner and a sentence that
+    screen readers hear; the region stays in the page so the announcement is not lost."""
+    return rx.box(
+        rx.cond(state.preparing != "", rx.hstack(
+            rx.spinner(size="1"), rx.text(t("files.preparing"), size="2"), align="center")),
+        role="status", aria_live="polite", id="preparing",
+    )

@@ -20,8 +20,11 @@ from nlc_toolkit.services.live import HEARTBEAT, hub, tab_connected
 
 
 async def follow(state, code: str, channels: tuple[str, ...], on_change: Callable[[bool, bool], bool], *,
-                 owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf")) -> None:
-    """`owner`: the name of the state var that holds the current follower's id."""
+                 owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf"),
+                 in_thread: bool = False) -> None:
+    """`owner`: the name of the state var that holds the current follower's id. `in_thread`:
+    `on_change` runs in a worker thread (a re-read that takes more than a few milliseconds, such
+    as a report, must not hold the event loop; the state stays locked meanwhile)."""
     me = uuid.uuid4().hex
     async with state:
         setattr(state, owner, me)
@@ -45,7 +48,8 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
         async with state:
             if getattr(state, owner) != me:
                 return  # a newer follower keeps this page current now
-            go_on = on_change(moved, is_urgent)
+            go_on = (await asyncio.to_thread(on_change, moved, is_urgent) if in_thread
+                     else on_change(moved, is_urgent))
             if moved:
                 refreshed = time.monotonic()
             if go_on is False:

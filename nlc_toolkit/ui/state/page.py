@@ -11,14 +11,16 @@ page would share one `error` per tab. Each page gets its own copy of:
 and two ways to talk to the services, each one unit of work (one transaction) in which the
 sign-in check, the service call and the re-read of the page share a session:
 
-- `_load_with(read)`: the body of an on_load handler (a generator: `yield from`);
+- `_load_with(read)`: the body of an on_load handler (an async generator: `async for`), run in a
+  worker thread;
 - `_run(action, ok)`: an action; its refusal becomes the message, success says `ok`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import ClassVar
 
 import reflex as rx
@@ -43,21 +45,29 @@ class PageState(rx.State, mixin=True):
     def _say(self, key: str, detail: str = "", error: bool = False) -> None:
         self.message, self.message_detail, self.message_is_error = key, detail, error
 
-    def _load_with(self, read: Callable, *, keep: bool = False, public: bool = False) -> Iterator:
-        """Load the page: sign-in check, then `read(s, actor)` in one unit of work. `keep`: the
-        page on screen stays while it is re-read (a reload of the same page: a spinner would
-        re-mount its forms under the user's typing). Yields once so the spinner shows, then does
-        everything in one unit of work; nobody signed in: a redirect to sign-in is yielded, but
-        on a `public` page `read` gets None for the actor."""
+    async def _load_with(self, read: Callable, *, keep: bool = False, public: bool = False) -> AsyncIterator:
+        """Load the page: sign-in check, then `read(s, actor)` in one unit of work, in a worker
+        thread (a report or a network view takes tens of milliseconds: on the event loop it
+        would stall every socket of the process). `keep`: the page on screen stays while it is
+        re-read (a reload of the same page: a spinner would re-mount its forms under the user's
+        typing). Yields once so the spinner shows; nobody signed in: a redirect to sign-in is
+        yielded, but on a `public` page `read` gets None for the actor."""
         self.loading, self.error = not keep, ""
         self._say("")
         yield
+        redirect = await asyncio.to_thread(self._read_now, read, public)
+        self.loading = False
+        if redirect is not None:
+            yield redirect
+
+    def _read_now(self, read: Callable, public: bool):
+        """The unit of work of `_load_with`; returns the redirect to sign-in, if any. The page's
+        event holds the state's lock meanwhile, so nothing else touches it."""
         try:
             with unit_of_work() as s:
                 actor = self._actor(s)
                 if actor is None and not public:
-                    yield self._to_login()
-                    return
+                    return self._to_login()
                 read(s, actor)
         except NotFound:
             self.error = "not_found"
@@ -66,7 +76,7 @@ class PageState(rx.State, mixin=True):
         except Exception:  # noqa: BLE001 - shown as a page state, details in the log
             logger.exception("%s: load failed", type(self).__name__)
             self.error = "load"
-        self.loading = False
+        return None
 
     def _run(self, action: Callable, ok: str | None = "", *, reread: Callable | None = None, notify: tuple[str, str] | None = None):
         """Run `action(s, actor)` and then `reread(s, actor)` in one unit of work, for a handler to

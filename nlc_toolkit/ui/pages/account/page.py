@@ -1,12 +1,12 @@
 """The signed-in user's account: change the password (required after a one-time password)."""
 
-import asyncio
 
 import reflex as rx
 
 from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid
 from nlc_toolkit.services import accounts as auth
+from nlc_toolkit.services import builds
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.components.feedback import message_banner, notice
 from nlc_toolkit.ui.components.i18n import t
@@ -50,7 +50,7 @@ class AccountState(PageState, AuthState):
                 auth.change_password(s, actor.user_id, current[:1000], new[:1000], keep_token=token)
 
         try:
-            await asyncio.to_thread(change)
+            await builds.in_low_priority_thread(change)
         except Invalid as e:
             self._say(str(e), error=True)
             return None

@@ -1,6 +1,5 @@
 """Administration: cities, users (create, deactivate, reset password, role and city), audit log."""
 
-import asyncio
 import logging
 
 import reflex as rx
@@ -8,6 +7,7 @@ import reflex as rx
 from nlc_toolkit import routes
 from nlc_toolkit.core.vocabulary import ROLES
 from nlc_toolkit.services import admin as svc
+from nlc_toolkit.services import builds
 from nlc_toolkit.services import workshops as workshop_svc
 from nlc_toolkit.ui.components.feedback import message_banner, notice, page_guard
 from nlc_toolkit.ui.components.i18n import t, t_key
@@ -88,9 +88,10 @@ class AdminState(PageState, AuthState):
         return self._act(lambda s, a: workshop_svc.assign_cities(s, a, user_id, [c for c in cities if c]))
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.one_time_password = ""
-        yield from self._load_with(self._read)
+        async for update in self._load_with(self._read):
+            yield update
 
     def _act(self, action, quiet: bool = False):
         """An admin action, then the page re-read (PageState._run); `quiet`: a read only (no
@@ -115,7 +116,7 @@ class AdminState(PageState, AuthState):
                                              text(form.get("role"), 30), db_id(form.get("city")) or None)
             self.one_time_for, self.one_time_password = user.email, password
 
-        return await asyncio.to_thread(self._act, action)  # argon2 hashes the new password: off the loop
+        return await builds.in_low_priority_thread(self._act, action)  # argon2 hashes the new password: off the loop
 
     @rx.event
     def update_user(self, form: dict):
@@ -133,7 +134,7 @@ class AdminState(PageState, AuthState):
         def action(s, a):
             self.one_time_for, self.one_time_password = text(email, 254), svc.reset_password(s, a, db_id(user_id))
 
-        return await asyncio.to_thread(self._act, action)  # argon2: off the loop
+        return await builds.in_low_priority_thread(self._act, action)  # argon2: off the loop
 
 
 def role_select(name: str = "role", value=None) -> rx.Component:

@@ -112,7 +112,7 @@ class AssessmentState(PageState, AuthState):
             self.cards = []
 
     @rx.event
-    def load(self):
+    async def load(self):
         wanted = self._id_from_route()
         # A reload of the page on screen keeps its content while it is re-read: the tab's state
         # outlives a reload, so the hydrated page already shows it, and swapping it for a spinner
@@ -120,7 +120,8 @@ class AssessmentState(PageState, AuthState):
         keep = bool(wanted == self.assessment_id and self.info and not self.error)
         self.invited_password = self.invited_email = self.upload_question = ""
         self.assessment_id = wanted
-        yield from self._load_with(lambda s, actor: self._refresh(s, actor, keep_section=False), keep=keep)
+        async for update in self._load_with(lambda s, actor: self._refresh(s, actor, keep_section=False), keep=keep):
+            yield update
         if self.error == "not_found":
             self.info, self.domains, self.cards = {}, [], []
 

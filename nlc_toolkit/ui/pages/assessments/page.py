@@ -37,8 +37,9 @@ class AssessmentsState(PageState, AuthState):
         self.questionnaires = [{"id": str(q["version_id"]), "title": q["title"]} for q in questionnaires.latest(s)]
 
     @rx.event
-    def load(self):
-        yield from self._load_with(self._read)
+    async def load(self):
+        async for update in self._load_with(self._read):
+            yield update
 
     @rx.event
     def set_dialog(self, value: bool):

@@ -18,8 +18,9 @@ class HomeState(PageState, AuthState):
         self.questionnaires = [{k: q[k] for k in ("key", "title", "domains", "questions")} for q in questionnaires.latest(s)]
 
     @rx.event
-    def load(self):
-        yield from self._load_with(self._read, public=True)
+    async def load(self):
+        async for update in self._load_with(self._read, public=True):
+            yield update
 
 
 def audience_card(icon: str, title_key: str, text_key: str) -> rx.Component:

@@ -1,12 +1,12 @@
 """Sign in with email and password."""
 
-import asyncio
 
 import reflex as rx
 
 from nlc_toolkit import routes
 from nlc_toolkit.core.redirects import safe_next
 from nlc_toolkit.services import accounts as auth
+from nlc_toolkit.services import builds
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.components.feedback import notice
 from nlc_toolkit.ui.components.i18n import t, t_key
@@ -44,7 +44,7 @@ class LoginState(AuthState):
                 result = auth.sign_in(s, email, password, address=address)
                 return result.error, result.wait_seconds, result.token, result.user.role if result.user else ""
 
-        error, wait, token, role = await asyncio.to_thread(sign_in)
+        error, wait, token, role = await builds.in_low_priority_thread(sign_in)
         if error:
             self.error, self.wait_seconds = error, wait
             return None

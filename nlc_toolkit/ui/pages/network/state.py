@@ -1,17 +1,15 @@
 """The network page's state: what the page asks for (filters, sort, page, benchmark and comparison
 choices) and what services/network.view answered (a core.views.NetworkView, bound field by
-field). It computes nothing; the exports are built in a worker thread."""
+field). It computes nothing; the exports are built in a build process."""
 
 from __future__ import annotations
-
-import asyncio
 
 import reflex as rx
 
 from nlc_toolkit.core.errors import Refused
 from nlc_toolkit.core.network import MAX_COMPARED, PEER_KEYS, NetworkQuery
+from nlc_toolkit.services import builds
 from nlc_toolkit.services import network as svc
-from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.components import charts
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
@@ -41,6 +39,7 @@ class NetworkState(PageState, AuthState):
     gap_rows: list[dict] = []
     trend_rows: list[dict] = []
     compare_rows: list[dict] = []
+    preparing: str = ""  # the export being built ("csv" or "xlsx"), shown as busy
 
     def _query(self) -> NetworkQuery:
         return NetworkQuery.from_dict(self.query)
@@ -56,85 +55,90 @@ class NetworkState(PageState, AuthState):
         for name, value in answered.items():
             setattr(self, name, value)
 
-    def _refresh(self):
+    async def _refresh(self):
         """Re-read after a change of what is asked for, keeping the page on screen."""
-        yield from self._load_with(self._read, keep=True)
+        async for update in self._load_with(self._read, keep=True):
+            yield update
 
     # ----------------------------------------------------------------- events
 
     @rx.event
-    def load(self):
-        yield from self._load_with(self._read)
+    async def load(self):
+        async for update in self._load_with(self._read):
+            yield update
 
     @rx.event
-    def set_filter(self, name: str, value: str):
+    async def set_filter(self, name: str, value: str):
         if name == "questionnaire_id":
             self.questionnaire_id = text(value, 200)
             self._ask(region="", country="", population_band="", year="", version="", compare_ids=[], page=0)
         elif name in FILTER_NAMES:
             self._ask(**{name: text(value, 200), "page": 0})
-        yield from self._refresh()
+        async for update in self._refresh():
+            yield update
 
     @rx.event
-    def toggle(self, name: str, value: bool):
+    async def toggle(self, name: str, value: bool):
         if name in ("latest_only", "anonymise"):
             self._ask(**{name: value is True})
-        yield from self._refresh()
+        async for update in self._refresh():
+            yield update
 
     @rx.event
-    def toggle_peer(self, key: str, value: bool):
+    async def toggle_peer(self, key: str, value: bool):
         if key not in PEER_KEYS:
             return
         peers = [k for k in self.query["peer_by"] if k != key]
         self._ask(peer_by=peers + [key] if value else peers)
-        yield from self._refresh()
+        async for update in self._refresh():
+            yield update
 
     @rx.event
-    def sort(self, column: str):
+    async def sort(self, column: str):
         column = text(column, 100)
         same = self.query["sort_by"] == column
         self._ask(sort_by=column, sort_desc=not self.query["sort_desc"] if same else column != "city")
-        yield from self._refresh()
+        async for update in self._refresh():
+            yield update
 
     @rx.event
-    def go_page(self, delta: int):
+    async def go_page(self, delta: int):
         self._ask(page=max(0, self.query["page"] + (1 if delta == 1 else -1 if delta == -1 else 0)))
-        yield from self._refresh()
+        async for update in self._refresh():
+            yield update
 
     @rx.event
-    def toggle_compare(self, city_id: str, value: bool):
+    async def toggle_compare(self, city_id: str, value: bool):
         city_id = str(db_id(city_id))
         ids = [c for c in self.query["compare_ids"] if c != city_id]
         if value and len(ids) < MAX_COMPARED:
             ids.append(city_id)
         self._ask(compare_ids=ids)
-        yield from self._refresh()
+        async for update in self._refresh():
+            yield update
 
     # ----------------------------------------------------------------- exports
 
     @rx.event
     async def export(self, kind: str):
-        """The rows of the current view as CSV or XLSX, built in a worker thread (a large network's
-        workbook takes a while: on the event loop it would stall every socket of the process),
-        in one unit of work with the sign-in check and the audit record (the service checks
-        `kind`)."""
-        questionnaire_id, query, outcome, kind = self.questionnaire_id, self._query(), {}, text(kind, 10)
-
-        def run():
-            with unit_of_work() as s:
-                actor = self._actor(s)
-                if actor is not None:
-                    outcome["file"] = svc.export(s, actor, questionnaire_id, query, kind)
-
+        """The rows of the current view as CSV or XLSX, built in a build process
+        (services/builds.py: a large network's workbook takes a while), with the audit record;
+        the button shows it is busy meanwhile. The service checks `kind`."""
+        actor = self._actor()
+        if actor is None:
+            yield self._to_login()
+            return
+        self.preparing = text(kind, 10)
+        yield
         try:
-            await asyncio.to_thread(run)
+            data, filename = await builds.in_build_process(builds.network_file, actor, self.questionnaire_id,
+                                                           self._query().as_dict(), text(kind, 10))
         except Refused:
             self.error = "forbidden"
-            return None
-        if "file" not in outcome:
-            return self._to_login()
-        data, filename = outcome["file"]
-        return rx.download(data=data, filename=filename)
+            return
+        finally:
+            self.preparing = ""
+        yield rx.download(data=data, filename=filename)
 
     # ----------------------------------------------------------------- figures from plain rows
 

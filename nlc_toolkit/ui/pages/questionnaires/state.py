@@ -52,9 +52,10 @@ class QuestionnairesState(PageState, AuthState):
         self.problems, self.summary, self.title, self.domains = [], {}, {}, []
 
     @rx.event
-    def load(self):
+    async def load(self):
         self._forget_file()
-        yield from self._load_with(self._read)
+        async for update in self._load_with(self._read):
+            yield update
 
     @rx.event
     def clear(self):

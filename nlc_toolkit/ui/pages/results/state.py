@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import ClassVar
 
 import reflex as rx
 
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
-from nlc_toolkit.core.exports.pdf import assessment_pdf
-from nlc_toolkit.core.exports.spreadsheets import (
-    answer_template,
-    answers_csv,
-    assessment_workbook,
-)
 from nlc_toolkit.core.network import MIN_PEERS
 from nlc_toolkit.core.questionnaire import localized as pick
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
 from nlc_toolkit.i18n import translate
+from nlc_toolkit.services import builds
 from nlc_toolkit.services import results as svc
 from nlc_toolkit.services.live import assessment_channel
 from nlc_toolkit.services.uow import unit_of_work
@@ -43,19 +37,6 @@ PEERS_LABEL = {lang: translate("results.peer_median", lang) for lang in ("en", "
 
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()[:60] or "x"
-
-
-def _file_name(report: dict, kind: str, lang: str) -> str:
-    """A download's name from safe parts only: slugs, numbers and a supported language."""
-    if kind == "template":
-        return f"nlc-template-{_slug(report.get('questionnaire_id', ''))}-{lang}.xlsx"
-    ext = {"pdf": "pdf", "xlsx": "xlsx", "csv": "csv"}[kind]
-    return (f"nlc-{_slug(report.get('city', ''))}-{int(report.get('year') or 0)}-r{int(report.get('round') or 0)}"
-            f"-{lang}.{ext}")
-
-
 class ResultsState(PageState, AuthState):
     UPLOAD_LIMITS: ClassVar[dict[str, int]] = {"import_template": MAX_IMPORT_BYTES}
     report: dict = {}
@@ -63,6 +44,7 @@ class ResultsState(PageState, AuthState):
     problems: list[str] = []
     import_label: str = ""
     import_group: str = "municipality"
+    preparing: str = ""  # the file being built ("pdf", "xlsx", "csv", "template", "import"), shown as busy
     follow_id: str = ""  # the page's current live follower (see `follow`)
 
     def _id(self) -> int:
@@ -96,17 +78,18 @@ class ResultsState(PageState, AuthState):
             return True
 
         await follow(self, assessment_channel(assessment_id), ("answers",), on_change, owner="follow_id",
-                     interval=FOLLOW_INTERVAL)
+                     interval=FOLLOW_INTERVAL, in_thread=True)
 
     @rx.event
-    def load(self):
+    async def load(self):
         # A reload of the dashboard on screen keeps it while it is re-read (see AssessmentState.load:
         # a spinner would re-mount the action plan's forms under the user's typing).
         keep = bool(self.report.get("id") == self._id() and not self.error)
         self.problems = []
         # ?domain=<id> (links from the network heatmap) opens that domain's drill-down.
         self.drill_domain = text(self.router.url.query_parameters.get("domain"), 100)
-        yield from self._load_with(self._reload, keep=keep)
+        async for update in self._load_with(self._reload, keep=keep):
+            yield update
         if self.error == "not_found":
             self.report = {}
         if not self.error and self.report:
@@ -226,65 +209,66 @@ class ResultsState(PageState, AuthState):
 
     # ----------------------------------------------------------------- events
 
-    def _act(self, action, ok: str = "actions.saved"):
-        """A change to this assessment's plan or answers: one unit of work with the re-read;
+    async def _act(self, action, ok: str = "actions.saved"):
+        """A change to this assessment's plan or answers: one unit of work with the re-read of the
+        report, in a worker thread (a report takes tens of milliseconds: not on the event loop);
         other open dashboards are told."""
-        return self._run(action, ok, reread=self._reload, notify=(assessment_channel(self._id()), "answers"))
+        return await asyncio.to_thread(self._run, action, ok, reread=self._reload,
+                                       notify=(assessment_channel(self._id()), "answers"))
 
     @rx.event
     def set_drill(self, domain: str):
         self.drill_domain = text(domain, 100)
 
     @rx.event
-    def add_to_plan(self, question: str, title: str):
+    async def add_to_plan(self, question: str, title: str):
         question, title = text(question, 100), text(title, 5000)
-        return self._act(lambda s, a: svc.add_action(s, a, self._id(), question, title))
+        return await self._act(lambda s, a: svc.add_action(s, a, self._id(), question, title))
 
     @rx.event
-    def save_action(self, form: dict):
+    async def save_action(self, form: dict):
         # The action id rides in a hidden field: a form's handler cannot close over foreach vars.
         form = form if isinstance(form, dict) else {}
         fields = {k: text(form.get(k), 5000) for k in ("title", "owner", "due", "status", "note")}
-        return self._act(lambda s, a: svc.update_action(s, a, self._id(), db_id(form.get("action_id")), **fields))
+        return await self._act(lambda s, a: svc.update_action(s, a, self._id(), db_id(form.get("action_id")), **fields))
 
-    async def _download(self, kind: str, build):
-        """Build a file for the signed-in user in a worker thread (a PDF takes a second or two of
-        CPU: on the event loop it would stall every socket of the process) and record who took it."""
+    async def _download(self, kind: str):
+        """Build a file for the signed-in user in a build process (services/builds.py: a PDF takes
+        a second or two of CPU), showing that it is being prepared, and note who took it."""
         actor = self._actor()
         if actor is None:
-            return self._to_login()
-        assessment_id, lang = self._id(), self.lang
-
-        def run() -> tuple[bytes, str]:
-            with unit_of_work() as s:
-                report = svc.report(s, actor, assessment_id)
-                data = build(s, actor, report, lang)
-                svc.record_download(s, actor, assessment_id, kind)
-                return data, _file_name(report, kind, lang)
-
+            yield self._to_login()
+            return
+        self.preparing = kind
+        yield  # the button shows it is busy while the file is built
         try:
-            data, filename = await asyncio.to_thread(run)
+            data, filename = await builds.in_build_process(builds.assessment_file, actor, self._id(), kind, self.lang)
         except NotFound:
             self.error = "not_found"
-            return None
-        return rx.download(data=data, filename=filename)
+            return
+        finally:
+            self.preparing = ""
+        yield rx.download(data=data, filename=filename)
 
     @rx.event
     async def download_pdf(self):
-        return await self._download("pdf", lambda s, a, r, lang: assessment_pdf(r, lang))
+        async for update in self._download("pdf"):
+            yield update
 
     @rx.event
     async def download_xlsx(self):
-        return await self._download("xlsx", lambda s, a, r, lang: assessment_workbook(r, lang))
+        async for update in self._download("xlsx"):
+            yield update
 
     @rx.event
     async def download_csv(self):
-        return await self._download("csv", lambda s, a, r, lang: answers_csv(r["answers"]))
+        async for update in self._download("csv"):
+            yield update
 
     @rx.event
     async def download_template(self):
-        return await self._download(
-            "template", lambda s, a, r, lang: answer_template(svc.questionnaire_for(s, a, r["id"]), lang))
+        async for update in self._download("template"):
+            yield update
 
     @rx.event
     def set_import_label(self, value: str):
@@ -297,47 +281,45 @@ class ResultsState(PageState, AuthState):
     @rx.event
     async def import_template(self, files: list[rx.UploadFile]):
         """Import a filled template. The session is checked before reading, the size while
-        reading, and parsing and writing run in a worker thread: a large workbook must not stall
-        every other socket of the process (a live workshop included)."""
+        reading, and parsing and writing run in a build process (services/builds.py): a large
+        workbook must not stall every other socket of the process (a live workshop included)."""
         self.problems = []
         actor = self._actor()
         if actor is None:
-            return self._to_login()
+            yield self._to_login()
+            return
         if not files:
-            return None
+            return
         if len(files) > 1:
             self._say("results.import_refused", error=True)
             self.problems = ["one file at a time"]
-            return None
+            return
         data = await read_at_most(files[0], MAX_IMPORT_BYTES)
         if data is None:
             self._say("results.import_refused", error=True)
             self.problems = ["the file is larger than 5 MB"]
-            return None
+            return
         assessment_id, label, group = self._id(), str(self.import_label)[:200], self.import_group
         group = group if group in RESPONDENT_GROUPS else "municipality"
-
-        def run() -> tuple[list[str], int]:
-            with unit_of_work() as s:
-                problems, count = svc.import_template(s, actor, assessment_id, data, label, group)
-                if problems:
-                    s.rollback()
-                return problems, count
-
+        self.preparing = "import"
+        yield  # the page says the file is being read
         try:
-            problems, count = await asyncio.to_thread(run)
+            problems, count = await builds.in_build_process(builds.import_template, actor, assessment_id, data, label,
+                                                            group)
         except NotFound:
             self.error = "not_found"
-            return None
+            return
         except (Invalid, Refused) as e:
             self._say(str(e), error=True)
-            return None
+            return
+        finally:
+            self.preparing = ""
         if problems:
             self._say("results.import_refused", error=True)
             self.problems = problems
-            return None
-        result = self._act(lambda s, a: None, "results.import_done")  # the imported answers, shown
+            return
+        redirect = await self._act(lambda s, a: None, "results.import_done")  # the imported answers, shown
         self.message_detail = str(count)
-        return result
+        yield redirect
 
 

@@ -3,7 +3,6 @@ and the live console of one session (ConsoleState: a room follower, see ui/state
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import ClassVar
 
@@ -12,6 +11,7 @@ import reflex as rx
 from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.workshop import join_link, normalize_code
+from nlc_toolkit.services import builds
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.live import assessment_channel, hub
 from nlc_toolkit.services.rooms import room_snapshot, stats_snapshot
@@ -50,8 +50,9 @@ class WorkshopsState(PageState, AuthState):
         self.chosen_domains = []
 
     @rx.event
-    def load(self):
-        yield from self._load_with(self._read)
+    async def load(self):
+        async for update in self._load_with(self._read):
+            yield update
 
     @rx.var
     def domain_options(self) -> list[dict]:
@@ -86,6 +87,7 @@ class ConsoleState(RoomState, PageState, AuthState):
     has_assessment: bool = False
     summary: list[dict] = []
     participants: list[dict] = []
+    preparing: str = ""  # the record being built ("pdf" or "xlsx"), shown as busy
 
     def _on_change(self, control: bool = True) -> None:
         super()._on_change(control)
@@ -114,9 +116,10 @@ class ConsoleState(RoomState, PageState, AuthState):
             self.summary = svc.summary(s, actor, self.code)
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.code = self._code_from_route()
-        yield from self._load_with(self._read)
+        async for update in self._load_with(self._read):
+            yield update
         if self.error == "forbidden":  # another trainer's room looks like no room at all
             self.error = "not_found"
         if not self.error:
@@ -174,19 +177,19 @@ class ConsoleState(RoomState, PageState, AuthState):
     @rx.event
     async def export(self, kind: str):
         """The session's record as a PDF or XLSX file (services/workshops.summary_file), built in
-        a worker thread, not on the event loop that serves the rooms."""
+        a build process (services/builds.py), not on the event loop that serves the rooms."""
         code, lang, kind = normalize_code(self.code), self.lang, text(kind, 10)
-
-        def run() -> bytes | None:
-            with unit_of_work() as s:
-                actor = self._actor(s)
-                return None if actor is None else svc.summary_file(s, actor, code, kind, lang)
-
+        actor = self._actor()
+        if actor is None:
+            yield self._to_login()
+            return
+        self.preparing = kind
+        yield
         try:
-            data = await asyncio.to_thread(run)
+            data = await builds.in_build_process(builds.workshop_file, actor, code, kind, lang)
         except (NotFound, Refused, Invalid):
             self._say("error.forbidden", error=True)
-            return None
-        if data is None:
-            return self._to_login()
-        return rx.download(data=data, filename=f"nlc-workshop-{code}-{lang}.{kind}")
+            return
+        finally:
+            self.preparing = ""
+        yield rx.download(data=data, filename=f"nlc-workshop-{code}-{lang}.{kind}")

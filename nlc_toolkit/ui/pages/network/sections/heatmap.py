@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from nlc_toolkit.ui.components.feedback import preparing
 from nlc_toolkit.ui.components.i18n import localized, t
 from nlc_toolkit.ui.pages.network.state import NetworkState
 
@@ -39,9 +40,11 @@ def pager_and_exports() -> rx.Component:
         rx.text(NetworkState.page_text, size="2", id="page-text"),
         rx.button("›", on_click=NetworkState.go_page(1), variant="soft", size="1", aria_label=t("network.next")),
         rx.spacer(),
-        rx.button(t("network.export_csv"), on_click=NetworkState.export("csv"), variant="soft", size="1", id="export-csv"),
+        preparing(NetworkState),
+        rx.button(t("network.export_csv"), on_click=NetworkState.export("csv"), variant="soft", size="1", id="export-csv",
+                  loading=NetworkState.preparing == "csv", disabled=NetworkState.preparing != ""),
         rx.button(t("results.download_xlsx"), on_click=NetworkState.export("xlsx"), variant="soft", size="1",
-                  id="export-xlsx"),
+                  id="export-xlsx", loading=NetworkState.preparing == "xlsx", disabled=NetworkState.preparing != ""),
         width="100%", align="center",
     )
 

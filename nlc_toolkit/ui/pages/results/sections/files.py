@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
+from nlc_toolkit.ui.components.feedback import preparing
 from nlc_toolkit.ui.components.i18n import t
 from nlc_toolkit.ui.pages.results.state import IMPORT_ID, ResultsState
 
@@ -12,14 +13,19 @@ from nlc_toolkit.ui.pages.results.state import IMPORT_ID, ResultsState
 def downloads() -> rx.Component:
     return rx.hstack(
         rx.button(rx.icon("file-text", size=16), t("results.download_pdf"), on_click=ResultsState.download_pdf,
+                  loading=ResultsState.preparing == "pdf", disabled=ResultsState.preparing != "",
                   id="download-pdf"),
         rx.button(rx.icon("sheet", size=16), t("results.download_xlsx"), on_click=ResultsState.download_xlsx,
+                  loading=ResultsState.preparing == "xlsx", disabled=ResultsState.preparing != "",
                   variant="soft", id="download-xlsx"),
         rx.button(rx.icon("file-down", size=16), t("results.download_csv"), on_click=ResultsState.download_csv,
+                  loading=ResultsState.preparing == "csv", disabled=ResultsState.preparing != "",
                   variant="soft", id="download-csv"),
         rx.button(rx.icon("file-spreadsheet", size=16), t("results.template"), on_click=ResultsState.download_template,
+                  loading=ResultsState.preparing == "template", disabled=ResultsState.preparing != "",
                   variant="soft", id="download-template"),
-        wrap="wrap",
+        preparing(ResultsState),
+        wrap="wrap", align="center",
     )
 
 
@@ -37,7 +43,8 @@ def importer() -> rx.Component:
         rx.upload(rx.text(t("evidence.drop")), id=IMPORT_ID, accept={
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]}, max_files=1,
             border="1px dashed var(--gray-a7)", padding="1em", width="100%"),
-        rx.button(t("evidence.upload"), id="import-submit",
+        rx.button(t("evidence.upload"), id="import-submit", loading=ResultsState.preparing == "import",
+                  disabled=ResultsState.preparing != "",
                   on_click=ResultsState.import_template(rx.upload_files(upload_id=IMPORT_ID))),
         rx.cond(ResultsState.problems.length() > 0,
                 rx.el.ul(rx.foreach(ResultsState.problems, lambda p: rx.el.li(p)), id="import-problems")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
-from nlc_toolkit.ui.components.feedback import notice
+from nlc_toolkit.ui.components.feedback import notice, preparing
 from nlc_toolkit.ui.components.i18n import localized, t, t_key
 from nlc_toolkit.ui.components.room_views import distribution_bars, level_cards
 from nlc_toolkit.ui.pages.workshops.state import (
@@ -103,9 +103,11 @@ def console() -> rx.Component:
         rx.cond(ConsoleState.summary.length() > 0, rx.vstack(
             rx.heading(t("workshop.summary"), size="4", as_="h2"),
             rx.hstack(
-                rx.button(t("results.download_xlsx"), on_click=ConsoleState.export("xlsx"), variant="soft", id="ws-export"),
+                rx.button(t("results.download_xlsx"), on_click=ConsoleState.export("xlsx"), variant="soft", id="ws-export",
+                          loading=ConsoleState.preparing == "xlsx", disabled=ConsoleState.preparing != ""),
                 rx.button(t("results.download_pdf"), on_click=ConsoleState.export("pdf"), variant="soft",
-                          id="ws-export-pdf"),
+                          id="ws-export-pdf", loading=ConsoleState.preparing == "pdf", disabled=ConsoleState.preparing != ""),
+                preparing(ConsoleState),
             ),
             rx.table.root(rx.table.body(rx.foreach(ConsoleState.summary, lambda r: rx.table.row(
                 rx.table.cell(localized(r["text"])), rx.table.cell(r["count"].to(str)),
