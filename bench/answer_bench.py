@@ -11,7 +11,8 @@ trip (event sent -> its update received), events per second, backend CPU ms per 
 tab's last answer and note to each question is read back from the database: a lost one fails the
 bench (exit 1).
 
-Environment: NLC_BENCH_TABS (default "1,10,50"), NLC_BENCH_SECONDS (default 8)."""
+Environment: NLC_BENCH_TABS (default "1,10,50"), NLC_BENCH_SECONDS (default 8), NLC_BENCH_PROFILE
+(a file: py-spy samples the backend meanwhile and the top frames are printed)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from harness import (  # bench/ is on the path: benches run as scripts
     Client,
+    Profile,
     app_env,
     backend_processes,
     percentile,
@@ -224,6 +226,7 @@ def main() -> None:
     names = (session_var, LangState.get_full_name(), AssessmentState.get_full_name(), questions, max_level)
     failed = False
     all_tabs: list[Tab] = []
+    profile = Profile(proc.pid)
     try:
         print(f"answer bench: one process + SQLite, closed loops of {SECONDS:.0f} s, {len(questions)} questions; "
               "round trip = event sent -> its update received")
@@ -234,6 +237,7 @@ def main() -> None:
         tabs, ok = asyncio.run(case(url, proc.pid, f"{SHARED} respondents on one assessment", shared, *names))
         all_tabs += tabs
         failed |= not ok
+        profile.report()
     finally:
         stop_app(proc)
     sent, lost = lost_answers(all_tabs, user_of_token)

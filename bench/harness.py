@@ -80,6 +80,14 @@ class Client:
         await self.sio.disconnect()
 
 
+def is_build_process(p: psutil.Process) -> bool:
+    """A build process (services/builds.py) or multiprocessing's helper, not a web worker."""
+    try:
+        return "multiprocessing" in " ".join(p.cmdline())
+    except psutil.Error:
+        return False
+
+
 def cpu_by_part(app_pid: int) -> dict[str, float]:
     """CPU seconds used so far by each part of the system: the backend workers, PostgreSQL, Redis
     and this bench (the simulated phones), to see where a room's time goes on two cores."""
@@ -94,7 +102,9 @@ def cpu_by_part(app_pid: int) -> dict[str, float]:
 
     try:
         for p in [psutil.Process(app_pid), *psutil.Process(app_pid).children(recursive=True)]:
-            if not any(x in p.name() for x in ("node", "bun")):
+            if is_build_process(p):
+                add("build processes", p)
+            elif not any(x in p.name() for x in ("node", "bun")):
                 add(f"backend {p.pid}", p)
     except psutil.Error:
         pass
@@ -127,8 +137,8 @@ def rss_of(pid: int) -> int:
         parent = psutil.Process(pid)
         for p in [parent, *parent.children(recursive=True)]:
             try:
-                if "node" in p.name() or "bun" in p.name():
-                    continue  # the frontend is static in prod; only the backend holds clients
+                if "node" in p.name() or "bun" in p.name() or is_build_process(p):
+                    continue  # the frontend is static in prod, build processes hold no client
                 total += p.memory_info().rss
             except psutil.Error:
                 pass
@@ -179,4 +189,43 @@ def stop_app(proc: subprocess.Popen) -> None:
 
 
 def backend_processes(app_pid: int) -> list[psutil.Process]:
-    return [p for p in psutil.Process(app_pid).children(recursive=True) if not any(x in p.name() for x in ("node", "bun"))]
+    return [p for p in psutil.Process(app_pid).children(recursive=True)
+            if not any(x in p.name() for x in ("node", "bun")) and not is_build_process(p)]
+
+
+class Profile:
+    """`py-spy record` on the backend process while a bench runs (when NLC_BENCH_PROFILE names
+    an output file), then the functions where the samples were, by own time and by time inside."""
+
+    def __init__(self, app_pid: int):
+        self.path = os.environ.get("NLC_BENCH_PROFILE", "")
+        self.proc: subprocess.Popen | None = None
+        if self.path:
+            backend = backend_processes(app_pid)[0].pid
+            self.proc = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(backend),
+                                          "--format", "raw", "--output", self.path, "--rate", "250", "--nonblocking"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def report(self, top: int = 15) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=60)
+        own: dict[str, int] = {}
+        inside: dict[str, int] = {}
+        total = 0
+        for line in Path(self.path).read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames, n = stack.split(";"), int(count)
+            total += n
+            leaf = frames[-1]
+            own[leaf] = own.get(leaf, 0) + n
+            for frame in set(frames):
+                inside[frame] = inside.get(frame, 0) + n
+        print(f"profile ({total} samples, {self.path}): own time")
+        for frame, n in sorted(own.items(), key=lambda x: -x[1])[:top]:
+            print(f"  {100 * n / total:5.1f}%  {frame}")
+        print("time inside (our code):")
+        ours = [(f, n) for f, n in inside.items() if "nlc_toolkit" in f]
+        for frame, n in sorted(ours, key=lambda x: -x[1])[:top]:
+            print(f"  {100 * n / total:5.1f}%  {frame}")
