@@ -8,6 +8,7 @@ table the page exports."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -40,7 +41,7 @@ def latest_per_city(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     ordered = frame.sort_values(["city_id", "year", "round"])
-    return ordered.groupby("city_id", sort=False).tail(1)
+    return ordered[~ordered["city_id"].duplicated(keep="last")]  # each city's last row, in that order
 
 
 def filter_frame(frame: pd.DataFrame, **criteria) -> pd.DataFrame:
@@ -59,13 +60,16 @@ MIN_PEERS = 3
 
 def peer_stats(frame: pd.DataFrame, domains: list[str]) -> pd.DataFrame:
     """Median and quartiles of each domain over the peers (rows: domains; NaN scores ignored)."""
-    scores = frame[domains].astype(float)
-    return pd.DataFrame({
-        "q1": scores.quantile(0.25),
-        "median": scores.median(),
-        "q3": scores.quantile(0.75),
-        "n": scores.notna().sum(),
-    })
+    scores = frame[domains].to_numpy(dtype=float)
+    if len(scores):  # numpy's nan-quantiles and median, as pandas computes them, without its overhead
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a domain no peer has a score in: NaN
+            q1, q3 = np.nanquantile(scores, [0.25, 0.75], axis=0)
+            median = np.nanmedian(scores, axis=0)
+    else:
+        q1 = median = q3 = np.full(len(domains), np.nan)
+    return pd.DataFrame({"q1": q1, "median": median, "q3": q3, "n": (~np.isnan(scores)).sum(axis=0)},
+                        index=pd.Index(domains))
 
 
 def peers_of(frame: pd.DataFrame, city_row: pd.Series, by: list[str]) -> pd.DataFrame:
@@ -100,15 +104,27 @@ def common_gaps(levels: pd.DataFrame, max_level: int) -> pd.DataFrame:
     """Questions ranked by how many cities are at the lowest levels (what training to offer).
 
     `levels`: columns assessment, question, level (consolidated). Returns per question: cities with
-    a level, share at level <= LOW_LEVEL, mean level (0..max), sorted by share then mean."""
-    data = levels.dropna(subset=["level"])
-    grouped = data.groupby("question")["level"]
-    low = (np.floor(data["level"].astype(float)) <= LOW_LEVEL).groupby(data["question"])
+    a level, share at level <= LOW_LEVEL, mean level (0..max), sorted by share then mean (ties in
+    question id order). Counted with numpy on the question codes (a categorical `question`, as the
+    network service gives, needs no hashing of the ids)."""
+    data = levels[levels["level"].notna()] if levels["level"].isna().any() else levels
+    question = data["question"]
+    if isinstance(question.dtype, pd.CategoricalDtype):
+        codes, names = question.cat.codes.to_numpy(), np.asarray(question.cat.categories, dtype=object)
+    else:
+        codes, names = pd.factorize(question.to_numpy(dtype=object))
+        names = np.asarray(names, dtype=object)
+    level = data["level"].to_numpy(dtype=float)
+    cities = np.bincount(codes, minlength=len(names))
+    low = np.bincount(codes, weights=(np.floor(level) <= LOW_LEVEL).astype(float), minlength=len(names))
+    total = np.bincount(codes, weights=level, minlength=len(names))
+    seen = np.flatnonzero(cities)
+    seen = seen[np.argsort(names[seen].astype(str), kind="stable")]  # as a groupby: by question id
     out = pd.DataFrame({
-        "cities": grouped.size(),
-        "share_low": low.mean().astype(float),
-        "mean_level": grouped.mean(),
-    })
+        "cities": cities[seen].astype("int64"),
+        "share_low": low[seen] / cities[seen],
+        "mean_level": total[seen] / cities[seen],
+    }, index=pd.Index(names[seen].tolist(), name="question"))
     out["mean_pct"] = 100 * out["mean_level"] / max_level
     return out.sort_values(["share_low", "mean_level"], ascending=[False, True])
 
@@ -167,7 +183,7 @@ class NetworkQuery:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
 
     @classmethod
-    def from_dict(cls, values: dict) -> "NetworkQuery":
+    def from_dict(cls, values: dict) -> NetworkQuery:
         """The query a page state holds; a value of the wrong type takes its default."""
         default = cls()
         kept = {}
@@ -189,6 +205,13 @@ def cell_colour(value) -> str:
     return steps[min(5, int(value // 20))]
 
 
+def _heat_cell(domain: str, value) -> HeatCell:
+    """A heatmap cell: as cell_colour and _text say, NaN checked once (850 cells a page)."""
+    if value is None or pd.isna(value):
+        return HeatCell(domain=domain, text="–", colour=cell_colour(None), ink="#fff")
+    return HeatCell(domain=domain, text=f"{value:.0f}", colour=cell_colour(value), ink="#000" if value >= 60 else "#fff")
+
+
 def _text(value, fmt: str = "{:.0f}") -> str:
     return "–" if value is None or pd.isna(value) else fmt.format(value)
 
@@ -200,8 +223,8 @@ def _num(value) -> float | None:
 def city_names(frame: pd.DataFrame, anonymise: bool) -> dict[int, str]:
     """City id -> the name shown: the city's name, or its stable pseudonym."""
     if anonymise:
-        return anonymised_names(list(frame["city_id"]))
-    return dict(zip(frame["city_id"], frame["city"]))
+        return anonymised_names(frame["city_id"].tolist())
+    return dict(zip(frame["city_id"].tolist(), frame["city"].tolist()))
 
 
 def _selected(frame: pd.DataFrame, query: NetworkQuery, with_year: bool = True) -> pd.DataFrame:
@@ -227,13 +250,16 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
         return NetworkView(page=0, bench_city="", dist_domain="")
     domain_ids = [d.id for d in q.domains]
     domains = [DomainHead(id=d.id, title=dict(d.title), number=i + 1) for i, d in enumerate(q.domains)]
-    options = {c: sorted(frame[c].astype(str).unique().tolist()) for c in FILTERS}
+    options = {c: sorted({str(v) for v in frame[c].unique().tolist()}) for c in FILTERS}
     names = city_names(frame, query.anonymise)
 
     # The heatmap: filtered, latest round per city (or every round), sorted, one page.
     trend_source = filter_frame(frame, region=query.region, country=query.country,
                                 population_band=query.population_band, version=query.version)
-    view = _selected(frame, query)
+    # The benchmark's cities: every city's latest round (all filters but the version ignored).
+    latest = latest_per_city(filter_frame(frame, version=query.version))
+    unfiltered = not (query.region or query.country or query.population_band or query.year)
+    view = latest if query.latest_only and unfiltered else _selected(frame, query)
     key = query.sort_by if query.sort_by in view.columns else "overall"
     if key == "city":
         view = view.assign(_label=view["city_id"].map(names)).sort_values("_label", ascending=not query.sort_desc)
@@ -245,15 +271,12 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
     rows = [
         HeatRow(assessment=int(r.assessment), city=names[r.city_id], region=r.region, country=r.country,
                 year=int(r.year), round=int(r.round), overall=_text(r.overall),
-                cells=[HeatCell(domain=d, text=_text(getattr(r, d)), colour=cell_colour(getattr(r, d)),
-                                ink="#000" if not pd.isna(getattr(r, d)) and getattr(r, d) >= 60 else "#fff")
-                       for d in domain_ids])
+                cells=[_heat_cell(d, getattr(r, d)) for d in domain_ids])
         for r in shown.itertuples(index=False)
     ]
 
-    # The benchmark: a city's latest round beside its peers' (all filters but the version ignored).
-    latest = latest_per_city(filter_frame(frame, version=query.version))
-    city_options = sorted((CityOption(id=str(c), name=names[c]) for c in latest["city_id"]), key=lambda x: x.name)
+    # The benchmark: a city's latest round beside its peers'.
+    city_options = sorted((CityOption(id=str(c), name=names[c]) for c in latest["city_id"].tolist()), key=lambda x: x.name)
     bench_city = query.bench_city if query.bench_city in {c.id for c in city_options} else (
         city_options[0].id if city_options else "")
     bench_rows, bench_peers = [], 0
@@ -261,19 +284,19 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
         city_row = latest[latest["city_id"] == int(bench_city)].iloc[0]
         peers = peers_of(latest, city_row, [k for k in query.peer_by if k in PEER_KEYS])
         bench_peers = len(peers)
-        result = benchmark(city_row, peers, domain_ids)
+        result = benchmark(city_row, peers, domain_ids).to_dict("index")
         bench_rows = [
-            BenchRow(domain=d, title=dict(q.domains[i].title), number=i + 1, city=_text(result.at[d, "city"]),
-                     median=_text(result.at[d, "median"]), q1=_text(result.at[d, "q1"]), q3=_text(result.at[d, "q3"]),
-                     gap=_num(result.at[d, "gap"]), gap_text=_text(result.at[d, "gap"], "{:+.0f}"),
-                     c=_num(result.at[d, "city"]), m=_num(result.at[d, "median"]), lo=_num(result.at[d, "q1"]),
-                     hi=_num(result.at[d, "q3"]))
-            for i, d in enumerate(domain_ids)
+            BenchRow(domain=d, title=dict(q.domains[i].title), number=i + 1, city=_text(r["city"]),
+                     median=_text(r["median"]), q1=_text(r["q1"]), q3=_text(r["q3"]),
+                     gap=_num(r["gap"]), gap_text=_text(r["gap"], "{:+.0f}"),
+                     c=_num(r["city"]), m=_num(r["median"]), lo=_num(r["q1"]), hi=_num(r["q3"]))
+            for i, (d, r) in enumerate((d, result[d]) for d in domain_ids)
         ]
     furthest_below = sorted((r for r in bench_rows if r.gap is not None and r.gap < 0), key=lambda r: r.gap)[:3]
 
     # The distribution of one domain's levels, and the questions most cities are low on.
-    in_view = levels[levels["assessment"].isin(view["assessment"])]
+    shown_ids = view["assessment"].to_numpy()
+    in_view = levels[np.isin(levels["assessment"].to_numpy(), shown_ids)] if len(levels) else levels
     dist_domain = query.dist_domain if query.dist_domain in domain_ids else domain_ids[0]
     domain_questions = [x.id for x in q.domains[domain_ids.index(dist_domain)].questions]
     dist_counts = distribution(in_view[in_view["question"].isin(domain_questions)]["level"], q.max_level)
@@ -281,7 +304,7 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
     gap_rows = [
         GapRow(question=qid, text=dict(q.question_by_id[qid].text) if qid in q.question_by_id else {"en": qid},
                cities=int(row.cities), share=f"{100 * row.share_low:.0f}%", mean=f"{row.mean_pct:.0f}")
-        for qid, row in gaps.iterrows()
+        for qid, row in zip(gaps.index.tolist(), gaps.itertuples(index=False))
     ]
 
     # Trends over the years (every round, the year filter aside) and cities side by side.

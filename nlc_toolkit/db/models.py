@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -17,7 +17,7 @@ from nlc_toolkit.core.vocabulary import (  # noqa: F401 - the schema's allowed v
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -221,6 +221,21 @@ class AssessmentScore(Base):
     completeness: Mapped[float | None] = mapped_column()
     domains: Mapped[dict] = mapped_column(JSON, default=dict)  # domain id -> score or null
     levels: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> consolidated level
+    # The same numbers packed for the network view (thousands of rows read at once: decoding JSON
+    # was most of the time): little-endian float64, the domains then the questions in the order of
+    # `layout`, NaN for null, as base64 text (a backup writes every column as JSON).
+    layout: Mapped[str | None] = mapped_column(ForeignKey("score_layout.key"))
+    packed: Mapped[str | None] = mapped_column(Text)
+
+
+class ScoreLayout(Base):
+    """The order of the domain and question ids in a packed stored score: one row per
+    questionnaire version's ids (named by their digest), written by db/scores.store_scores."""
+
+    __tablename__ = "score_layout"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    domains: Mapped[list] = mapped_column(JSON, default=list)
+    questions: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class Workshop(Base):

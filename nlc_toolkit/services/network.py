@@ -3,8 +3,8 @@ and the peer medians a city's report shows.
 
 Reads only. Scores come from db/scores.stored_or_fresh: the score stored at approval where it is
 still current, else scored in memory (never written here). On top, the assembled frames are kept
-per process under a fingerprint of the assessments and their last update, so filtering, sorting
-and paging cost nothing."""
+per process under a fingerprint of every fact they carry (each assessment's last update, city,
+round, version), read in one query without parsing, so filtering, sorting and paging cost little."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from nlc_toolkit.core import network as net
@@ -28,7 +28,7 @@ from nlc_toolkit.db.models import Assessment, City, QuestionnaireVersion
 
 META = ["assessment", "city_id", "city", "country", "region", "population_band", "year", "round", "version", "status"]
 DEFAULT_QUESTIONNAIRE = "nlc-quick-scan"
-_cache: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+_cache: dict[tuple, tuple[pd.DataFrame, pd.DataFrame, Questionnaire]] = {}
 
 
 def forget_cached_frames() -> None:
@@ -87,6 +87,32 @@ def peer_medians(s: Session, questionnaire_id: str, city_id: int, region: str, p
 
 
 def _frame(s: Session, questionnaire_id: str, include_unapproved: bool):
+    s.flush()
+    # Every fact the frames carry, updated_at as the stored text (nothing parsed): the cache's key.
+    # Any answer change moves an assessment's updated_at, so this fingerprint names the data exactly.
+    facts = (select(Assessment.id, City.id, City.name, City.country, City.region, City.population_band,
+                    Assessment.year, Assessment.round, QuestionnaireVersion.version, Assessment.status,
+                    cast(Assessment.updated_at, String), QuestionnaireVersion.id)
+             .join(City, City.id == Assessment.city_id)
+             .join(QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id)
+             .where(QuestionnaireVersion.questionnaire_id == questionnaire_id))
+    if not include_unapproved:
+        facts = facts.where(Assessment.status == "approved")
+    rows = s.connection().execute(facts).all()  # plain rows: no ORM loading
+    if not rows:
+        return pd.DataFrame(columns=META), pd.DataFrame(columns=scores.LEVEL_COLUMNS), None
+    fingerprint = (questionnaire_id, include_unapproved, hash(tuple(rows)))
+    if fingerprint not in _cache:
+        if len(_cache) >= 8:  # a few questionnaires and filters; never unbounded
+            _cache.pop(next(iter(_cache)))
+        _cache[fingerprint] = _assemble(s, questionnaire_id, include_unapproved)
+    frame, levels, q_latest = _cache[fingerprint]
+    return frame.copy(), levels, q_latest
+
+
+def _assemble(s: Session, questionnaire_id: str, include_unapproved: bool):
+    """(frame, levels, latest questionnaire) read afresh: the assessments' facts, their scores
+    (db/scores.stored_or_fresh: the stored ones where current, else scored in memory)."""
     query = (select(Assessment.id.label("assessment"), City.id.label("city_id"), City.name.label("city"),
                     City.country, City.region, City.population_band, Assessment.year, Assessment.round,
                     QuestionnaireVersion.version, Assessment.status, Assessment.updated_at,
@@ -96,28 +122,15 @@ def _frame(s: Session, questionnaire_id: str, include_unapproved: bool):
              .where(QuestionnaireVersion.questionnaire_id == questionnaire_id))
     if not include_unapproved:
         query = query.where(Assessment.status == "approved")
-    s.flush()
     meta = pd.read_sql(query, s.connection())
-    if meta.empty:
-        return pd.DataFrame(columns=META), pd.DataFrame(columns=scores.LEVEL_COLUMNS), None
-    latest_version = s.get(QuestionnaireVersion, int(meta["version_id"].max()))
-    q_latest = repo.questionnaire_model(latest_version)
-
-    # Any answer change moves an assessment's updated_at, so this fingerprint names the data exactly.
-    fingerprint = (questionnaire_id, include_unapproved,
-                   hash(tuple(zip(meta["assessment"].tolist(), meta["updated_at"].astype(str).tolist()))))
-    if fingerprint not in _cache:
-        rows = scores.stored_or_fresh(s, meta[["assessment", "updated_at", "version_id"]])
-        frame = meta.drop(columns=["updated_at", "version_id"]).merge(rows.scores, on="assessment", how="left")
-        for d in q_latest.domains:
-            frame[d.id] = pd.to_numeric(frame[d.id], errors="coerce") if d.id in frame else float("nan")
-        for column in ("overall", "completeness"):
-            frame[column] = pd.to_numeric(frame[column], errors="coerce")
-        if len(_cache) >= 8:  # a few questionnaires and filters; never unbounded
-            _cache.pop(next(iter(_cache)))
-        _cache[fingerprint] = (frame, rows.levels)
-    frame, levels = _cache[fingerprint]
-    return frame.copy(), levels, q_latest
+    q_latest = repo.questionnaire_model(s.get(QuestionnaireVersion, int(meta["version_id"].max())))
+    rows = scores.stored_or_fresh(s, meta[["assessment", "updated_at", "version_id"]])
+    frame = meta.drop(columns=["updated_at", "version_id"]).merge(rows.scores, on="assessment", how="left")
+    for d in q_latest.domains:
+        frame[d.id] = pd.to_numeric(frame[d.id], errors="coerce") if d.id in frame else float("nan")
+    for column in ("overall", "completeness"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame, rows.levels, q_latest
 
 
 def record_export(s: Session, actor: Actor, questionnaire_id: str, kind: str, anonymised: bool) -> None:
