@@ -9,6 +9,13 @@ from reflex.plugins.sitemap import SitemapPlugin
 # it instead of a Redis round trip per event (measured in bench/workshop_bench.py).
 os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "True")
 
+# Without Redis (one worker), tabs' states live in memory. Reflex's default keeps them in memory
+# too but also pickles every changed state to a file in .states/ after each event: at a workshop's
+# join storm that put 1,000 phones' answer-to-presenter p95 at 2.7 s instead of 0.25 s
+# (bench/workshop_bench.py). A restart loses the states; pages recover from their address.
+if not os.environ.get("REFLEX_REDIS_URL"):
+    os.environ.setdefault("REFLEX_STATE_MANAGER_MODE", "memory")
+
 config = rx.Config(
     app_name="nlc_toolkit",
     show_built_with_reflex=False,

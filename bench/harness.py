@@ -216,6 +216,8 @@ class Profile:
         total = 0
         for line in Path(self.path).read_text().splitlines():
             stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
             frames, n = stack.split(";"), int(count)
             total += n
             leaf = frames[-1]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from harness import (  # bench/ is on the path: benches run as scripts
     Client,
+    Profile,
     app_env,
     backend_processes,
     cpu_by_part,
@@ -67,7 +68,7 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
     presenter = Presenter(url, f"/w/{code}/present", presenter_state)
     await presenter.connect()
     participants = [Client(url, f"/join?code={code}") for _ in range(n)]
-    arriving = time.perf_counter()
+    arriving, cpu_arriving = time.perf_counter(), cpu_by_part(app_pid)
 
     async def arrive(i: int, p: Client) -> None:
         await p.connect()
@@ -83,6 +84,8 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
             raise TimeoutError(f"the presenter counted {presenter.present} of {n} participants")
         await asyncio.sleep(0.05)
     arrived = time.perf_counter() - arriving
+    cpu_now = cpu_by_part(app_pid)
+    cpu_join = {part: cpu_now[part] - cpu_arriving.get(part, 0.0) for part in cpu_now}
     await asyncio.sleep(0.5)  # and the joins' last page updates have gone out
     rss_joined = rss_of(app_pid)  # every phone connected, joined and following the room
     base_counts = len(presenter.counts)
@@ -112,7 +115,8 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
         await p.close()
     await presenter.close()
     return {"latencies": latencies, "last": done - sent[-1], "cpu": cpu, "wall": wall, "updates": updates,
-            "workers": spread_over, "arrived": arrived, "rss_joined": rss_joined}
+            "workers": spread_over, "arrived": arrived, "rss_joined": rss_joined,
+            "cpu_join": cpu_join}
 
 
 def main() -> None:
@@ -124,9 +128,9 @@ def main() -> None:
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         env = app_env(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", REFLEX_REDIS_URL="redis://127.0.0.1:6379",
-                      GRANIAN_WORKERS=os.environ.get("NLC_BENCH_WORKERS", "2"))
+                      GRANIAN_WORKERS=os.environ.get("NLC_BENCH_WORKERS", "2"), NLC_MAX_PARTICIPANTS=str(max(SIZES)))
     else:
-        env = app_env(f"sqlite:///{folder / 'bench.db'}")
+        env = app_env(f"sqlite:///{folder / 'bench.db'}", NLC_MAX_PARTICIPANTS=str(max(SIZES)))
 
     from sqlalchemy import select
 
@@ -156,6 +160,7 @@ def main() -> None:
                 version = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == "nlc-quick-scan")
                 return workshops.create(s, actor_of(trainer), city.id, version.id, []).code
 
+        profile = Profile(proc.pid)
         p_state, pr_state = ParticipantState.get_full_name(), PresenterState.get_full_name()
         baseline = asyncio.run(room(url, new_code(), 1, p_state, pr_state, proc.pid))["latencies"][0]
         print(f"baseline: one participant alone, answer -> presenter: {baseline * 1000:.1f} ms")
@@ -168,10 +173,14 @@ def main() -> None:
             print(f"{n:>5} {statistics.median(lat) * 1000:>8.1f} {percentile(lat, 0.95) * 1000:>8.1f} "
                   f"{max(lat) * 1000:>8.1f} {result['last'] * 1000:>14.1f} {percentile(lat, 0.95) / baseline:>13.1f} "
                   f"{max(0, after - before) / 1024 / n:>16.1f}")
-            cpu = "  ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(result["cpu"].items()))
-            print(f"      {n} phones connected and joined in {result['arrived']:.1f} s (25 at a time); "
+            cpu = "  ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(result["cpu"].items()) if seconds >= 0.05)
+            cpu_join = "  ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(result["cpu_join"].items())
+                                 if seconds >= 0.05)
+            print(f"      {n} phones opened the link at once, all joined (counted by the presenter) in "
+                  f"{result['arrived']:.1f} s (CPU seconds: {cpu_join}); "
                   f"answering took {result['wall']:.1f} s wall; CPU seconds: {cpu}; "
                   f"presenter updates: {result['updates']}; connections per worker: {result['workers']}")
+        profile.report()
     finally:
         stop_app(proc)
 

@@ -369,10 +369,8 @@ def participant(s: Session, code: str, token: str) -> tuple[Workshop, Participan
     return row[0], row[1]
 
 
-def vote(s: Session, code: str, token: str, question_id: str, value: str) -> None:
-    """Record (or change) a participant's answer: one read and one upsert, as a room of 200
-    answers within seconds."""
-    w, p = participant(s, code, token)
+def _check_vote(w: Workshop, question_id: str, value: str) -> str:
+    """The value to store, or the refusal: the room must be open on that question, unlocked."""
     if w.status != "open":
         raise Refused("workshop.error.ended" if w.status == "ended" else "workshop.error.paused")
     if question_id != current_question(w) or question_id in w.locked:
@@ -380,12 +378,54 @@ def vote(s: Session, code: str, token: str, question_id: str, value: str) -> Non
     value = str(value)
     if not (value in ("na", "unknown") or (value.isdigit() and 0 <= int(value) <= questionnaire(w).max_level)):
         raise Invalid("assessment.error.bad_answer")
+    return value
+
+
+def _upsert_votes(s: Session, rows: list[dict]) -> None:
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Vote)
+    s.execute(statement.on_conflict_do_update(index_elements=["participant_id", "question_id"],
+                                              set_={"value": statement.excluded.value,
+                                                    "updated_at": statement.excluded.updated_at}), rows)
+
+
+def vote(s: Session, code: str, token: str, question_id: str, value: str) -> None:
+    """Record (or change) a participant's answer: one read and one upsert."""
+    w, p = participant(s, code, token)
+    value = _check_vote(w, question_id, value)
+    _upsert_votes(s, [{"participant_id": p.id, "workshop_id": w.id, "question_id": question_id, "value": value,
+                       "updated_at": utcnow()}])
+
+
+def vote_many(s: Session, ballots: list[tuple[str, str, str, str]]) -> list[Exception | None]:
+    """Many participants' answers at once, (code, token, question, value) each, as a room answers
+    within seconds: one read for all the participants and one upsert for all the accepted answers.
+    Each ballot is checked as `vote` checks it; returns, in order, None for an accepted one or
+    its refusal (NotFound, Refused, Invalid). Of two ballots of one participant on one question
+    the later wins."""
+    tokens = {token for _, token, _, _ in ballots if isinstance(token, str) and token}
+    found = {p.token: (w, p) for w, p in s.execute(
+        select(Workshop, Participant).join(Participant, Participant.workshop_id == Workshop.id)
+        .where(Participant.token.in_(tokens))).all()} if tokens else {}
+    outcomes: list[Exception | None] = []
+    rows: dict[tuple[int, str], dict] = {}
     now = utcnow()
-    s.execute(insert(Vote).values(participant_id=p.id, workshop_id=w.id, question_id=question_id, value=value,
-                                  updated_at=now)
-              .on_conflict_do_update(index_elements=["participant_id", "question_id"],
-                                     set_={"value": value, "updated_at": now}))
+    for code, token, question_id, value in ballots:
+        try:
+            w, p = found.get(token, (None, None)) if isinstance(token, str) else (None, None)
+            if w is None or not looks_like_code(normalize_code(code)) or w.code != normalize_code(code):
+                raise NotFound(code)
+            value = _check_vote(w, question_id, value)
+        except (NotFound, Refused, Invalid) as refusal:
+            outcomes.append(refusal)
+            continue
+        rows.pop((p.id, question_id), None)  # a later ballot of the same person replaces it
+        rows[(p.id, question_id)] = {"participant_id": p.id, "workshop_id": w.id, "question_id": question_id,
+                                     "value": value, "updated_at": now}
+        outcomes.append(None)
+    if rows:
+        _upsert_votes(s, list(rows.values()))
+    return outcomes
 
 
 def my_vote(s: Session, w: Workshop, p: Participant, question_id: str) -> str:

@@ -19,7 +19,9 @@ from nlc_toolkit.core.workshop import (
 )
 from nlc_toolkit.i18n import LANGUAGES
 from nlc_toolkit.services import workshops as svc
+from nlc_toolkit.services.ballot_box import ballot_box
 from nlc_toolkit.services.live import hub
+from nlc_toolkit.services.rooms import room_snapshot
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.room import RoomState
@@ -148,9 +150,12 @@ class ParticipantState(RoomState, AuthState):
             self.device = secrets.token_urlsafe(24)
         token = self.participant_token if isinstance(self.participant_token, str) and self.participant_code == code else ""
         try:
+            # One unit of work: the join, the room as a phone sees it, and this phone's answer
+            # (at a join storm every phone does this at once).
             with unit_of_work() as s:
                 p = svc.join(s, code, token, str(self.name)[:100], self.group, device=self.device)
-                token = p.token
+                w = svc.by_code(s, code)
+                room, mine, token = room_snapshot(s, w, self.AUDIENCE), svc.my_vote(s, w, p, svc.current_question(w)), p.token
         except NotFound:
             code_lookups.failed(client)
             self.error = "workshop.error.code"
@@ -159,9 +164,7 @@ class ParticipantState(RoomState, AuthState):
             self.error = str(e)
             return None
         self.participant_token, self.participant_code, self.code = token, code, code
-        self.error, self.joined = "", True
-        self._load_room()
-        self._load_mine()
+        self.error, self.joined, self.room, self.mine = "", True, room, mine
         await hub.publish(code, "votes")  # the presenter's "answers / people in the room" moves
         return ParticipantState.watch
 
@@ -173,12 +176,10 @@ class ParticipantState(RoomState, AuthState):
         value = str(value)[:20]
         previous = self.mine
         self.mine = value
-        try:
-            with unit_of_work() as s:
-                svc.vote(s, self.code, self.participant_token, self.room.get("question", ""), value)
+        try:  # written with the answers arriving meanwhile; the presenter is told (services/ballot_box.py)
+            await ballot_box.cast(self.code, self.participant_token, self.room.get("question", ""), value)
         except (Refused, Invalid, NotFound) as e:
             self.mine, self.error = previous, (str(e) if not isinstance(e, NotFound) else "workshop.error.code")
             self._load_room()
             return
         self.error = ""
-        await hub.publish(self.code, "votes")

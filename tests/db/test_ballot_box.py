@@ -1,0 +1,90 @@
+"""The ballot box (services/ballot_box.py) on SQLite and PostgreSQL: a room answering at once is
+written in a few transactions, not one per answer; every accepted answer is stored, the later of
+one person's two answers wins, and each refused answer gets its own refusal while the others of
+its batch are kept."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import event, select
+
+from nlc_toolkit.core.errors import Invalid, NotFound, Refused
+from nlc_toolkit.db.models import Participant, Vote
+from nlc_toolkit.db.session import get_engine, session_scope
+from nlc_toolkit.services import workshops as ws
+from nlc_toolkit.services.ballot_box import BallotBox
+from tests import factories
+from tests.helpers import run_coroutine
+
+ROOM = 200
+
+
+@pytest.fixture
+def room(migrated):
+    with session_scope() as s:
+        version = factories.questionnaire(s)
+        city = factories.city(s, "Tangier")
+        trainer = factories.actor(s, "trainer@scn.org", "facilitator")
+        admin = factories.actor(s, "admin@scn.org", "admin")
+        ws.assign_cities(s, admin, trainer.user_id, [city.id])
+        w = ws.create(s, trainer, city.id, version.id, [])
+        code, first = w.code, ws.current_question(w)
+    with session_scope() as s:
+        tokens = [ws.join(s, code, "", f"P{i}", "municipality").token for i in range(ROOM)]
+    return {"code": code, "first": first, "tokens": tokens}
+
+
+def _stored(code: str, question: str) -> dict[str, str]:
+    """Each participant's stored answer to `question`, by token."""
+    with session_scope() as s:
+        w = ws.by_code(s, code)
+        rows = s.execute(select(Participant.token, Vote.value).join(Vote, Vote.participant_id == Participant.id)
+                         .where(Participant.workshop_id == w.id, Vote.question_id == question)).all()
+        return dict(rows)
+
+
+def test_a_room_answering_at_once_is_written_in_a_few_transactions(room):
+    code, question, tokens = room["code"], room["first"], room["tokens"]
+    commits = []
+    listener = lambda *_: commits.append(1)  # noqa: E731
+    event.listen(get_engine(), "commit", listener)
+    box = BallotBox()
+
+    async def everybody():
+        cast = [box.cast(code, token, question, str(i % 4)) for i, token in enumerate(tokens)]
+        cast.append(box.cast(code, tokens[0], question, "3"))  # the first changes her mind, later
+        return await asyncio.gather(*cast, return_exceptions=True)
+
+    try:
+        outcomes = run_coroutine(everybody())
+    finally:
+        event.remove(get_engine(), "commit", listener)
+    assert outcomes == [None] * (ROOM + 1)
+    stored = _stored(code, question)
+    assert len(stored) == ROOM and stored[tokens[0]] == "3"
+    assert all(stored[t] == str(i % 4) for i, t in enumerate(tokens) if i)
+    # One transaction per answer would be ROOM + 1 commits.
+    assert box.batches == len(commits) and 1 <= box.batches <= 5, box.batches
+
+
+def test_each_refusal_is_its_own_and_the_rest_of_the_batch_is_kept(room):
+    code, question, tokens = room["code"], room["first"], room["tokens"]
+    box = BallotBox()
+
+    async def mixed():
+        return await asyncio.gather(
+            box.cast(code, tokens[0], question, "2"),
+            box.cast(code, "not a participant's token", question, "2"),
+            box.cast(code, tokens[1], question, "99"),  # no such level
+            box.cast(code, tokens[2], "another.question", "1"),  # not the open question
+            box.cast("ZZZZZZ", tokens[3], question, "1"),  # another room's code
+            box.cast(code, tokens[4], question, "na"),
+            return_exceptions=True)
+
+    outcomes = run_coroutine(mixed())
+    assert outcomes[0] is None and outcomes[5] is None
+    assert isinstance(outcomes[1], NotFound) and isinstance(outcomes[4], NotFound)
+    assert isinstance(outcomes[2], Invalid) and isinstance(outcomes[3], Refused)
+    assert _stored(code, question) == {tokens[0]: "2", tokens[4]: "na"}
+    with session_scope() as s:
+        assert len(s.scalars(select(Vote)).all()) == 2
