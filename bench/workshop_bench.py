@@ -72,8 +72,7 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
 
     async def arrive(i: int, p: Client) -> None:
         await p.connect()
-        await p.send(participant_state, "set_name", value=f"P{i}")
-        await p.send(participant_state, "join", form={})
+        await p.send(participant_state, "join", form={"name": f"P{i}", "group": "municipality"})
 
     # A join storm: every phone opens the link and joins at once, as when the trainer shows the
     # QR code, not in polite waves.

@@ -74,13 +74,15 @@ def join_form() -> rx.Component:
     return rx.card(rx.form(rx.vstack(
         rx.heading(t("workshop.join_title"), size="6", as_="h1"),
         rx.el.label(t("workshop.code"), html_for="join-code"),
-        rx.input(id="join-code", name="code", value=ParticipantState.typed_code, on_change=ParticipantState.set_typed_code,
-                 auto_complete="off", size="3", letter_spacing="0.2em", width="100%"),
+        # Uncontrolled fields, read from the submitted form (see ParticipantState.join); the key
+        # re-mounts the code field when the link's code arrives with the page's load.
+        rx.input(id="join-code", name="code", default_value=ParticipantState.typed_code, key=ParticipantState.typed_code,
+                 auto_complete="off", size="3", letter_spacing="0.2em", width="100%", text_transform="uppercase"),
         rx.el.label(t("workshop.your_name"), html_for="join-name"),
-        rx.input(id="join-name", name="name", value=ParticipantState.name, on_change=ParticipantState.set_name, width="100%"),
+        rx.input(id="join-name", name="name", default_value=ParticipantState.name, width="100%"),
         rx.el.label(t("invite.group"), html_for="join-group"),
         rx.el.select(*[rx.el.option(t(f"group.{g}"), value=g) for g in RESPONDENT_GROUPS], id="join-group", name="group",
-                     value=ParticipantState.group, on_change=ParticipantState.set_group),
+                     default_value=ParticipantState.group),
         rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
                                                      role="alert", id="join-error")),
         rx.button(t("workshop.join"), type="submit", size="3", width="100%", id="join-submit",

@@ -24,6 +24,7 @@ from nlc_toolkit.services.live import hub
 from nlc_toolkit.services.rooms import room_snapshot
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
+from nlc_toolkit.ui.state.inputs import form as as_form
 from nlc_toolkit.ui.state.room import RoomState
 
 JOIN_ERRORS = ["workshop.error.code", "workshop.error.ended", "workshop.error.paused", "workshop.error.locked",
@@ -128,24 +129,21 @@ class ParticipantState(RoomState, AuthState):
         return None
 
     @rx.event
-    def set_typed_code(self, value: str):
-        self.typed_code = str(value).upper()[:12]
-
-    @rx.event
-    def set_name(self, value: str):
-        self.name = str(value)[:100]
-
-    @rx.event
-    def set_group(self, value: str):
-        self.group = value if value in RESPONDENT_GROUPS else "municipality"
-
-    @rx.event
     async def join(self, form: dict | None = None):
+        """The join form, sent once: its fields are not sent as they are typed (a room joining at
+        once would otherwise send an event per key pressed on every phone)."""
         client = self.router.session.client_ip or "?"
         if code_lookups.blocked(client):
             self.error = "workshop.error.rate"
             return None
-        code = normalize_code(self.typed_code if isinstance(self.typed_code, str) else "")
+        form = as_form(form)
+        typed = form.get("code") if isinstance(form.get("code"), str) and form.get("code") else self.typed_code
+        code = normalize_code(typed if isinstance(typed, str) else "")
+        self.typed_code = code
+        if isinstance(form.get("name"), str):
+            self.name = form["name"][:100]
+        if "group" in form:
+            self.group = form["group"] if form["group"] in RESPONDENT_GROUPS else "municipality"
         if not device_key(self.device):
             self.device = secrets.token_urlsafe(24)
         token = self.participant_token if isinstance(self.participant_token, str) and self.participant_code == code else ""
