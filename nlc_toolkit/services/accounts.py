@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from nlc_toolkit.core.security import (
     MAX_PASSWORD_LENGTH,
@@ -229,7 +229,9 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     if not token:
         return None
     now = now or utcnow()
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    # One query for the session and its user: every event of a signed-in page asks this.
+    row = session.scalar(select(UserSession).options(joinedload(UserSession.user))
+                         .where(UserSession.token_hash == _hash(token)))
     if row is None:
         return None
     if row.expires_at <= now or row.last_seen + SESSION_IDLE <= now or not row.user.active:

@@ -30,7 +30,7 @@ from nlc_toolkit.services.uow import signed_in
 from tests.helpers import ROOT
 
 QUESTIONNAIRES = sorted((ROOT / "questionnaires").glob("*.yaml"))
-MAX_STATEMENTS = 12  # sign-in check + answer + the page's re-read (view, load) in one unit of work
+MAX_STATEMENTS = 10  # sign-in check (one query) + answer + the page's re-read (view, load) in one unit of work
 
 
 # --------------------------------------------------------------------------- the reference
