@@ -76,7 +76,12 @@ def test_dashboard_shows_cores_score_radar_and_downloads(app, browser, answered)
         expect(page.locator("html")).to_have_attribute("lang", lang)
         with page.expect_download() as download:
             page.locator("#download-pdf").click()
+            # While the build process works, the page says so (looked at, not asserted: it may
+            # already be done).
+            page.screenshot(path=ROOT / "test-artifacts" / f"results-preparing-{lang}.png")
         pdf = download.value.path().read_bytes()
+        expect(page.locator("#download-pdf")).to_be_enabled()  # the busy state ends with the file
+        expect(page.locator("#preparing")).to_have_text("")
         (ROOT / "test-artifacts" / f"e2e-report-{lang}.pdf").write_bytes(pdf)
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
         assert "Tetouan" in text
