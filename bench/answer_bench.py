@@ -17,6 +17,7 @@ Environment: NLC_BENCH_TABS (default "1,10,50"), NLC_BENCH_SECONDS (default 8), 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -53,6 +54,7 @@ class Tab(Client):
         self.loaded = asyncio.Event()
         self.errors: list[str] = []
         self.sent: dict[tuple[str, str], str] = {}  # (question, "value" | "note") -> last sent
+        self.update_bytes: list[int] = []  # the size of each update received, as JSON
 
     def on_delta(self, now: float, delta: dict) -> None:
         for values in delta.values():
@@ -65,6 +67,7 @@ class Tab(Client):
         # Reflex 0.10 marks no update as an event's last; each event measured here returns one
         # update (a handler that does not yield), and a tab sends its next event only after it.
         if message.get("delta"):
+            self.update_bytes.append(len(json.dumps(message["delta"])))
             self.done.set()
 
     async def round_trip(self, state: str, handler: str, **payload) -> float:
@@ -121,9 +124,17 @@ async def case(url: str, app_pid: int, name: str, people: list[tuple[int, str]],
     async def floor(tab: Tab, i: int) -> float:
         return await tab.round_trip(lang_state, "set_lang", lang=("fr", "en")[i % 2])
 
+    def update_size() -> float:
+        sizes = [n for t in tabs for n in t.update_bytes]
+        for t in tabs:
+            t.update_bytes.clear()
+        return sum(sizes) / max(1, len(sizes))
+
+    update_size()
     cpu0 = cpu_seconds(app_pid)
     floor_times, floor_wall = await closed_loop(tabs, floor)
     floor_cpu = cpu_seconds(app_pid) - cpu0
+    floor_bytes = update_size()
     floor_p95 = percentile([t * 1000 for t in floor_times], 0.95)
 
     by_kind: dict[str, list[float]] = {k: [] for k in KINDS}
@@ -145,8 +156,10 @@ async def case(url: str, app_pid: int, name: str, people: list[tuple[int, str]],
     cpu0 = cpu_seconds(app_pid)
     answer_times, answer_wall = await closed_loop(tabs, answer)
     answer_cpu = cpu_seconds(app_pid) - cpu0
+    answer_bytes = update_size()
 
-    print(f"{name}: {len(tabs)} tab(s), {per_tab:.0f} KiB of backend memory per tab")
+    print(f"{name}: {len(tabs)} tab(s), {per_tab:.0f} KiB of backend memory per tab; an update is "
+          f"{answer_bytes:,.0f} bytes of JSON on average (the floor's {floor_bytes:,.0f})")
     print(f"  {'event':<8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'events/s':>9} {'CPU ms':>8}  p95/floor")
     print(line("floor", floor_times, floor_wall, floor_cpu, None))
     print(line("all", answer_times, answer_wall, answer_cpu, floor_p95))

@@ -32,11 +32,20 @@ MESSAGES = [
 UPLOAD_ID = "evidence-upload"
 
 
+def _progress(answered: int, total: int, unanswered) -> dict:
+    return {"answered": answered, "total": total, "left": len(unanswered),
+            "percent": round(100 * answered / total) if total else 0}
+
+
 class AssessmentState(PageState, AuthState):
     UPLOAD_LIMITS: ClassVar[dict[str, int]] = {"upload": evidence.MAX_FILES_PER_UPLOAD * evidence.MAX_FILE_BYTES}
     assessment_id: int = 0
     info: dict = {}
+    # What changes on a click is kept apart from what does not: `domains` (id, title, question
+    # ids) is sent when the page is read, `progress` (answered, total, left, per domain id) on
+    # every answer, a few hundred bytes instead of every domain's titles in three languages.
     domains: list[dict] = []
+    progress: dict[str, dict] = {}
     respondents: list[dict] = []
     history: list[dict] = []
     section: str = "profile"
@@ -54,20 +63,27 @@ class AssessmentState(PageState, AuthState):
 
     @rx.var
     def total_questions(self) -> int:
-        return sum(d["total"] for d in self.domains)
+        return sum(p["total"] for p in self.progress.values())
 
     @rx.var
     def total_answered(self) -> int:
-        return sum(d["answered"] for d in self.domains)
+        return sum(p["answered"] for p in self.progress.values())
 
     @rx.var
     def overall_progress(self) -> int:
-        total = sum(d["total"] for d in self.domains)
-        return round(100 * sum(d["answered"] for d in self.domains) / total) if total else 0
+        total = self.total_questions
+        return round(100 * self.total_answered / total) if total else 0
 
     @rx.var
     def unanswered(self) -> list[dict]:
-        return [{"domain": d["id"], "title": d["title"], "count": len(d["unanswered"])} for d in self.domains if d["unanswered"]]
+        """The domains with questions left, in order: their id and how many (the page takes the
+        title from `domains`)."""
+        return [{"domain": d["id"], "count": self.progress.get(d["id"], {}).get("left", 0)} for d in self.domains
+                if self.progress.get(d["id"], {}).get("left", 0)]
+
+    @rx.var
+    def titles(self) -> dict[str, dict]:
+        return {d["id"]: d["title"] for d in self.domains}
 
     @rx.var
     def can_answer(self) -> bool:
@@ -94,7 +110,8 @@ class AssessmentState(PageState, AuthState):
             self.section = svc.last_section(s, actor, self.assessment_id) or "profile"
         self.info = {k: view[k] for k in ("id", "city", "title", "year", "round", "status", "can_manage", "can_answer",
                                           "can_review", "my_group")}
-        self.domains = view["domains"]
+        self.domains = [{"id": d["id"], "title": d["title"], "ids": d["ids"]} for d in view["domains"]]
+        self.progress = {d["id"]: _progress(d["answered"], d["total"], d["unanswered"]) for d in view["domains"]}
         self.respondents = view["respondents"]
         self.history = view["history"]
         self.context = view["context"]
@@ -171,9 +188,9 @@ class AssessmentState(PageState, AuthState):
         elif "answer" in stored:
             done = stored["answer"]
             self.values[question_id] = done.value
-            self.domains = [dict(d, answered=done.answered, total=done.total, ids=list(done.ids),
-                                 unanswered=list(done.unanswered)) if d["id"] == done.domain_id else d
-                            for d in self.domains]
+            self.progress[done.domain_id] = _progress(done.answered, done.total, done.unanswered)
+            if any(d["id"] == done.domain_id and d["ids"] != list(done.ids) for d in self.domains):
+                self.domains = [dict(d, ids=list(done.ids)) if d["id"] == done.domain_id else d for d in self.domains]
         return result
 
     @rx.event

@@ -17,7 +17,7 @@ def overview_section() -> rx.Component:
         rx.cond(
             AssessmentState.unanswered.length() > 0,
             rx.vstack(rx.foreach(AssessmentState.unanswered, lambda u: rx.link(
-                localized(u["title"]), " (", u["count"].to(str), ")", on_click=AssessmentState.go(u["domain"]),
+                localized(AssessmentState.titles[u["domain"].to(str)]), " (", u["count"].to(str), ")", on_click=AssessmentState.go(u["domain"]),
                 href="#", class_name="unanswered-link")), id="unanswered-list"),
             rx.text(t("assessment.all_answered")),
         ),

@@ -22,8 +22,7 @@ def sidebar() -> rx.Component:
             lambda d: rx.button(
                 rx.vstack(
                     rx.text(localized(d["title"]), size="2", text_align="start"),
-                    rx.progress(value=rx.cond(d["total"].to(int) > 0, d["answered"].to(int) * 100 / d["total"].to(int), 0),
-                                size="1", width="100%"),
+                    rx.progress(value=AssessmentState.progress[d["id"].to(str)]["percent"].to(int), size="1", width="100%"),
                     spacing="1", width="100%", align="start",
                 ),
                 variant=rx.cond(AssessmentState.section == d["id"], "soft", "ghost"),
