@@ -54,7 +54,7 @@ def pool_size() -> int:
     return max(1, min(wanted, 8))
 
 
-def _pool_() -> ProcessPoolExecutor:
+def _the_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         # spawn, not fork: a forked child would share the parent's open database connections
@@ -77,7 +77,7 @@ def _ready() -> None:
 
 def warm_up() -> None:
     """Start the build processes now (at the app's start), so the first PDF does not wait for them."""
-    pool = _pool_()
+    pool = _the_pool()
     for _ in range(pool_size()):
         pool.submit(int)
 
@@ -95,11 +95,11 @@ async def in_build_process(job, *args):
     loop = asyncio.get_running_loop()
     url = database_url()
     try:
-        return await loop.run_in_executor(_pool_(), _in_child, url, job, *args)
+        return await loop.run_in_executor(_the_pool(), _in_child, url, job, *args)
     except BrokenProcessPool:
         logger.warning("a build process died; starting a new pool")
         shut_down()
-        return await loop.run_in_executor(_pool_(), _in_child, url, job, *args)
+        return await loop.run_in_executor(_the_pool(), _in_child, url, job, *args)
 
 
 def _in_child(url: str, job, *args):

@@ -390,11 +390,10 @@ def _upsert_votes(s: Session, rows: list[dict]) -> None:
 
 
 def vote(s: Session, code: str, token: str, question_id: str, value: str) -> None:
-    """Record (or change) a participant's answer: one read and one upsert."""
-    w, p = participant(s, code, token)
-    value = _check_vote(w, question_id, value)
-    _upsert_votes(s, [{"participant_id": p.id, "workshop_id": w.id, "question_id": question_id, "value": value,
-                       "updated_at": utcnow()}])
+    """Record (or change) one participant's answer: `vote_many` with one ballot, its refusal raised."""
+    refusal = vote_many(s, [(code, token, question_id, value)])[0]
+    if refusal is not None:
+        raise refusal
 
 
 def vote_many(s: Session, ballots: list[tuple[str, str, str, str]]) -> list[Exception | None]:
