@@ -25,10 +25,12 @@ import logging
 import multiprocessing
 import os
 import re
+import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from nlc_toolkit.core.errors import Invalid
 from nlc_toolkit.core.exports.pdf import assessment_pdf
 from nlc_toolkit.core.exports.spreadsheets import (
     answer_template,
@@ -91,18 +93,43 @@ def shut_down() -> None:
 
 async def in_build_process(job, *args):
     """Await `job(*args)` run in a build process. A process that died (killed, out of memory) is
-    replaced and the job tried once more; a second failure is raised."""
+    replaced. The job is tried once more only if it had not started: one that died midway may
+    have committed (an import), so it is never run twice; the caller is told, with the i18n key
+    `files.interrupted`, to look and try again."""
     loop = asyncio.get_running_loop()
     url = database_url()
+    started = _start_marker()
     try:
-        return await loop.run_in_executor(_the_pool(), _in_child, url, job, *args)
-    except BrokenProcessPool:
-        logger.warning("a build process died; starting a new pool")
-        shut_down()
-        return await loop.run_in_executor(_the_pool(), _in_child, url, job, *args)
+        try:
+            return await loop.run_in_executor(_the_pool(), _in_child, url, started, job, *args)
+        except BrokenProcessPool:
+            logger.warning("a build process died; starting a new pool")
+            shut_down()
+            if os.path.exists(started):
+                raise Invalid("files.interrupted") from None
+            return await loop.run_in_executor(_the_pool(), _in_child, url, started, job, *args)
+    finally:
+        _remove(started)
 
 
-def _in_child(url: str, job, *args):
+def _start_marker() -> str:
+    # A path the build process creates when it takes the job: after a crash, its presence tells
+    # a job that began (and may have written) from one still queued.
+    fd, path = tempfile.mkstemp(prefix="nlc-build-")
+    os.close(fd)
+    os.unlink(path)
+    return path
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _in_child(url: str, started: str, job, *args):
+    open(started, "x").close()
     # The job reads the database the caller reads (the environment a build process started
     # with may be older than the caller's: tests switch databases).
     os.environ["REFLEX_DB_URL"] = url

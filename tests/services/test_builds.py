@@ -59,3 +59,54 @@ def test_a_dead_build_process_is_replaced():
     finally:
         builds.shut_down()
     assert second != first and second != os.getpid()
+
+
+def _write_then_die(path: str) -> None:
+    with open(path, "a") as f:  # the job's effect is kept (an import that committed)...
+        f.write("ran\n")
+    os.kill(os.getpid(), signal.SIGKILL)  # ...then its process dies before answering
+
+
+def _append(path: str) -> int:
+    with open(path, "a") as f:
+        f.write("queued job ran\n")
+    return os.getpid()
+
+
+def test_a_job_whose_process_died_midway_is_not_run_twice(tmp_path):
+    effects = tmp_path / "effects"
+
+    async def steps():
+        try:
+            await builds.in_build_process(_write_then_die, str(effects))
+        except Invalid as e:
+            return str(e)
+        return None
+
+    try:
+        assert run_coroutine(steps(), 120) == "files.interrupted"
+    finally:
+        builds.shut_down()
+    assert effects.read_text() == "ran\n"
+
+
+def test_a_job_queued_behind_a_dying_one_still_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("NLC_BUILD_PROCESSES", "1")  # one process: the second job waits for the first
+    effects = tmp_path / "effects"
+    builds.shut_down()
+
+    async def steps():
+        import asyncio
+
+        dying = asyncio.ensure_future(builds.in_build_process(_write_then_die, str(effects)))
+        queued = asyncio.ensure_future(builds.in_build_process(_append, str(effects)))
+        results = await asyncio.gather(dying, queued, return_exceptions=True)
+        return [str(r) if isinstance(r, Exception) else r for r in results]
+
+    try:
+        died, queued_pid = run_coroutine(steps(), 120)
+    finally:
+        builds.shut_down()
+    assert died == "files.interrupted"
+    assert isinstance(queued_pid, int) and queued_pid != os.getpid()
+    assert effects.read_text() == "ran\nqueued job ran\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from nlc_toolkit.core.errors import Refused
+from nlc_toolkit.core.errors import Invalid, Refused
 from nlc_toolkit.core.network import MAX_COMPARED, PEER_KEYS, NetworkQuery
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import network as svc
@@ -135,6 +135,9 @@ class NetworkState(PageState, AuthState):
                                                            self._query().as_dict(), text(kind, 10))
         except Refused:
             self.error = "forbidden"
+            return
+        except Invalid as e:  # a build process died while building it
+            self._say(str(e), error=True)
             return
         finally:
             self.preparing = ""

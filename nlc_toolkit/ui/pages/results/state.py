@@ -246,6 +246,9 @@ class ResultsState(PageState, AuthState):
         except NotFound:
             self.error = "not_found"
             return
+        except (Invalid, Refused) as e:
+            self._say(str(e), error=True)
+            return
         finally:
             self.preparing = ""
         yield rx.download(data=data, filename=filename)

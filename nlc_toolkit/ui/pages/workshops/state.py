@@ -187,8 +187,8 @@ class ConsoleState(RoomState, PageState, AuthState):
         yield
         try:
             data = await builds.in_build_process(builds.workshop_file, actor, code, kind, lang)
-        except (NotFound, Refused, Invalid):
-            self._say("error.forbidden", error=True)
+        except (NotFound, Refused, Invalid) as e:
+            self._say("files.interrupted" if str(e) == "files.interrupted" else "error.forbidden", error=True)
             return
         finally:
             self.preparing = ""
