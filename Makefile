@@ -35,7 +35,12 @@ system-deps:
 
 setup: $(VENV)/.installed $(TOOLS)/bun system-deps
 
-setup-test: setup $(VENV)/.installed-test
+# axe-core, the accessibility engine the browser tests inject into every page (from the npm registry).
+AXE := .tools/node_modules/axe-core/axe.min.js
+$(AXE): | $(TOOLS)/bun
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.14.1
+
+setup-test: setup $(VENV)/.installed-test $(AXE)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 migrate: setup

@@ -22,5 +22,7 @@ config = rx.Config(
     telemetry_enabled=False,
     # No sitemap: the app is behind sign-in and not meant for search engines.
     disable_plugins=[SitemapPlugin],
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium"))],
+    # One light theme, its colours checked for contrast (assets/styles.css darkens Radix's teal so
+    # text, links, soft and solid buttons reach 4.5:1); a dark one would need the same care.
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium", appearance="light"))],
 )

@@ -36,7 +36,8 @@ if settings.production():
 app = rx.App(
     html_lang="en",
     stylesheets=["/styles.css"],
-    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
+                     rx.script(src="/radiogroup.js")],  # the level picker's arrow keys (ARIA radio group)
     api_transformer=evidence_guard,  # uploaded evidence only for those who may see its assessment
 )
 register_pages(app)

@@ -40,5 +40,5 @@ def level_cards(room: rx.Var, pick: Callable | None = None, mine: rx.Var | None 
     """Every level of the open question with its descriptor; a phone picks one (`pick`, `mine`:
     its current answer), the console and the projector only show them (with `also`, a second
     language under each level's name)."""
-    return level_picker(room["levels"], lambda lv: (mine == lv["value"].to(str)) if mine is not None else False,
-                        pick, disabled, also=also)
+    return level_picker(room["levels"], mine, pick, disabled, key="room", labelled_by="join-question" if pick else None,
+                        also=also)

@@ -152,8 +152,8 @@ def city_select(value=None) -> rx.Component:
 
 def user_row(user: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(user["email"]),
-        rx.table.cell(user["name"]),
+        rx.table.cell(rx.el.bdi(user["email"])),
+        rx.table.cell(rx.el.bdi(user["name"])),
         rx.table.cell(rx.form(
             rx.hstack(rx.el.input(type="hidden", name="user_id", value=user["id"].to(str)),
                       role_select(value=user["role"]), city_select(user["city_id"]),
@@ -219,7 +219,7 @@ def cities_tab() -> rx.Component:
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                 "admin.city_name", "admin.country", "admin.region", "admin.population")])),
             rx.table.body(rx.foreach(AdminState.cities, lambda c: rx.table.row(
-                rx.table.cell(c["name"]), rx.table.cell(c["country"]), rx.table.cell(c["region"]),
+                rx.table.cell(rx.el.bdi(c["name"])), rx.table.cell(rx.el.bdi(c["country"])), rx.table.cell(c["region"]),
                 rx.table.cell(t_key(c["population_band"], [f"population.{b}" for b in svc.POPULATION_BANDS],
                                     prefix="population.")),
                 class_name="city-row"))),

@@ -23,7 +23,7 @@ def assessment() -> rx.Component:
             AssessmentState,
             rx.vstack(
                 rx.hstack(
-                    rx.heading(AssessmentState.info["city"].to(str), size="7", as_="h1", id="assessment-city"),
+                    rx.heading(rx.el.bdi(AssessmentState.info["city"].to(str)), size="7", as_="h1", id="assessment-city"),
                     status_badge(AssessmentState.info["status"].to(str)),
                     rx.spacer(),
                     rx.link(rx.button(rx.icon("chart-no-axes-combined", size=16), t("results.open"), variant="soft"),

@@ -112,7 +112,7 @@ def new_assessment_dialog() -> rx.Component:
 
 def assessment_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["city"], href="/assessments/" + row["id"].to(str))),
+        rx.table.cell(rx.link(row["city"], href="/assessments/" + row["id"].to(str), dir="auto")),
         rx.table.cell(localized(row["questionnaire"])),
         rx.table.cell(row["year"].to(str), " · ", t("assessments.round_short"), " ", row["round"].to(str)),
         rx.table.cell(status_badge(row["status"])),

@@ -103,13 +103,6 @@ def answering() -> rx.Component:
         rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
                                                      role="alert", id="join-error")),
         level_cards(room, ParticipantState.pick, ParticipantState.mine, ~ParticipantState.can_answer),
-        rx.hstack(
-            rx.button(t("answer.na"), variant=rx.cond(ParticipantState.mine == "na", "solid", "outline"),
-                      on_click=ParticipantState.pick("na"), disabled=~ParticipantState.can_answer, data_level="na"),
-            rx.button(t("answer.unknown"), variant=rx.cond(ParticipantState.mine == "unknown", "solid", "outline"),
-                      on_click=ParticipantState.pick("unknown"), disabled=~ParticipantState.can_answer,
-                      data_level="unknown"),
-        ),
         width="100%", spacing="3",
     )
 

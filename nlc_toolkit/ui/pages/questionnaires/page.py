@@ -11,6 +11,7 @@ from nlc_toolkit.services.questionnaires import MAX_BYTES
 from nlc_toolkit.ui.components.feedback import loading_or_error, message_banner, notice
 from nlc_toolkit.ui.components.i18n import localized, t, t_key
 from nlc_toolkit.ui.components.shell import page
+from nlc_toolkit.ui.components.upload import upload_zone
 from nlc_toolkit.ui.pages.questionnaires.state import (
     MESSAGES,
     STATUSES,
@@ -70,13 +71,14 @@ def upload_section() -> rx.Component:
     return rx.el.section(
         rx.heading(t("questionnaires.upload"), size="5", as_="h2", id="upload-heading"),
         rx.text(t("questionnaires.upload_intro"), size="2"),
-        rx.upload(
+        upload_zone(
             rx.vstack(
                 rx.icon("file-up", aria_hidden="true"),
                 rx.button(t("questionnaires.choose"), type="button", variant="soft", id="questionnaire-choose"),
                 rx.text(t("questionnaires.upload_hint"), size="1", color_scheme="gray", id="upload-hint"),
                 align="center",
             ),
+            label=t("questionnaires.upload"),
             id=UPLOAD_ID,
             accept={"application/yaml": [".yaml", ".yml"], "application/x-yaml": [".yaml", ".yml"],
                     "text/yaml": [".yaml", ".yml"]},

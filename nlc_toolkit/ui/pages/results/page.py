@@ -21,7 +21,7 @@ from nlc_toolkit.ui.pages.results.state import MESSAGES, ResultsState
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.heading(ResultsState.report["city"].to(str), size="7", as_="h1", id="results-city"),
+            rx.heading(rx.el.bdi(ResultsState.report["city"].to(str)), size="7", as_="h1", id="results-city"),
             status_badge(ResultsState.report["status"].to(str)),
             rx.spacer(),
             rx.link(t("results.back"), href="/assessments/" + ResultsState.report["id"].to(str)),

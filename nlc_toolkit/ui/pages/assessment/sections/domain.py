@@ -9,6 +9,16 @@ from nlc_toolkit.ui.pages.assessment.sections.question_card import question_card
 from nlc_toolkit.ui.pages.assessment.state import AssessmentState
 
 
+def answering_guide() -> rx.Component:
+    """How to choose a level when a descriptor is only partly true; open at first, one click folds it."""
+    return rx.el.details(
+        rx.el.summary(t("guide.title"), font_weight="bold", cursor="pointer"),
+        rx.el.ul(*[rx.el.li(t(f"guide.{point}")) for point in ("build", "highest", "partly", "excluded")],
+                 padding_inline_start="1.2em", margin_top="0.4em"),
+        open=True, id="answer-guide", class_name="answer-guide",
+    )
+
+
 def domain_section() -> rx.Component:
     index = AssessmentState.domains.to(list[dict])
     return rx.vstack(
@@ -21,6 +31,7 @@ def domain_section() -> rx.Component:
                     rx.text(AssessmentState.progress[d["id"].to(str)]["answered"].to(str), " / ",
                             AssessmentState.progress[d["id"].to(str)]["total"].to(str), " ", t("assessment.answered_of"),
                             size="2"),
+                    answering_guide(),
                     rx.foreach(AssessmentState.cards, question_card),
                     rx.hstack(
                         rx.cond(i > 0, rx.button(t("assessment.previous"), variant="soft",

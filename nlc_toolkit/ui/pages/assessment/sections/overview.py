@@ -24,7 +24,7 @@ def overview_section() -> rx.Component:
         rx.heading(t("respondents.title"), size="3", as_="h3"),
         rx.table.root(
             rx.table.body(rx.foreach(AssessmentState.respondents, lambda r: rx.table.row(
-                rx.table.cell(r["label"]),
+                rx.table.cell(rx.el.bdi(r["label"])),
                 rx.table.cell(t_key(r["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group.")),
                 rx.table.cell(r["answered"].to(str), " ", t("assessment.answered_count")),
                 class_name="respondent-row",
@@ -51,7 +51,7 @@ def invite_form() -> rx.Component:
                 rx.text(t("invite.title"), weight="bold"),
                 rx.hstack(
                     rx.input(name="email", type="email", placeholder=t("auth.email"), aria_label=t("auth.email"), required=True),
-                    rx.input(name="name", placeholder=t("invite.name"), aria_label=t("invite.name")),
+                    rx.input(name="name", placeholder=t("invite.name"), aria_label=t("invite.name"), dir="auto"),
                     rx.el.select(*[rx.el.option(t(f"group.{g}"), value=g) for g in RESPONDENT_GROUPS], name="group",
                                  aria_label=t("invite.group")),
                     rx.button(t("invite.submit"), type="submit"),
@@ -92,7 +92,7 @@ def actions() -> rx.Component:
                 rx.vstack(
                     rx.text(t("review.title"), weight="bold"),
                     rx.el.label(t("review.comment"), html_for="review-comment"),
-                    rx.text_area(name="comment", id="review-comment", width="100%"),
+                    rx.text_area(name="comment", id="review-comment", width="100%", dir="auto"),
                     rx.hstack(
                         rx.el.label(rx.el.input(type="radio", name="decision", value="approve", default_checked=True), " ",
                                     t("review.approve")),

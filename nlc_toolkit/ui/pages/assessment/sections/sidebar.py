@@ -22,7 +22,8 @@ def sidebar() -> rx.Component:
             lambda d: rx.button(
                 rx.vstack(
                     rx.text(localized(d["title"]), size="2", text_align="start"),
-                    rx.progress(value=AssessmentState.progress[d["id"].to(str)]["percent"].to(int), size="1", width="100%"),
+                    rx.progress(value=AssessmentState.progress[d["id"].to(str)]["percent"].to(int), size="1", width="100%",
+                                aria_label=localized(d["title"])),
                     spacing="1", width="100%", align="start",
                 ),
                 variant=rx.cond(AssessmentState.section == d["id"], "soft", "ghost"),

@@ -18,8 +18,9 @@ def city_select(value: rx.Var, on_change, id_: str) -> rx.Component:
 
 def peer_toggle(key: str, label_key: str) -> rx.Component:
     return rx.hstack(rx.checkbox(checked=NetworkState.query["peer_by"].to(list[str]).contains(key),
-                                 on_change=lambda v: NetworkState.toggle_peer(key, v), id=f"peer-{key}"),
-                     rx.text(t(label_key), size="2"), align="center")
+                                 on_change=lambda v: NetworkState.toggle_peer(key, v), id=f"peer-{key}",
+                                 aria_labelledby=f"peer-{key}-label"),
+                     rx.text(t(label_key), size="2", id=f"peer-{key}-label"), align="center")
 
 
 def _table() -> rx.Component:

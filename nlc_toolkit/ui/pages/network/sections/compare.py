@@ -13,8 +13,9 @@ from nlc_toolkit.ui.pages.network.state import NetworkState
 def _choices() -> rx.Component:
     return rx.flex(rx.foreach(NetworkState.city_options, lambda c: rx.hstack(
         rx.checkbox(checked=NetworkState.query["compare_ids"].to(list[str]).contains(c["id"]),
-                    on_change=lambda v: NetworkState.toggle_compare(c["id"], v)),
-        rx.text(c["name"], size="2"), align="center", class_name="compare-option", min_width="12em")),
+                    on_change=lambda v: NetworkState.toggle_compare(c["id"], v), aria_labelledby="compare-name-" + c["id"].to(str)),
+        rx.text(c["name"], size="2", id="compare-name-" + c["id"].to(str), dir="auto"), align="center", class_name="compare-option",
+        min_width="12em")),
         wrap="wrap", gap="2", max_height="12em", overflow_y="auto", width="100%")
 
 
@@ -23,7 +24,7 @@ def _table() -> rx.Component:
         rx.el.thead(rx.el.tr(rx.el.th(t("assessments.city")),
                              rx.foreach(NetworkState.domains, lambda d: rx.el.th(d["number"].to(str))))),
         rx.el.tbody(rx.foreach(NetworkState.compare_rows, lambda r: rx.el.tr(
-            rx.el.td(r["city"]), rx.foreach(r["texts"].to(list[str]), lambda v: rx.el.td(v, class_name="num")),
+            rx.el.td(rx.el.bdi(r["city"])), rx.foreach(r["texts"].to(list[str]), lambda v: rx.el.td(v, class_name="num")),
             class_name="compare-row"))),
         class_name="heat-table"), overflow_x="auto", width="100%")
 

@@ -22,8 +22,9 @@ def select_filter(name: str, label_key: str, options: rx.Var, value: rx.Var) -> 
 
 
 def switch(name: str, label_key: str, checked: rx.Var, id_: str) -> rx.Component:
-    return rx.hstack(rx.switch(checked=checked, on_change=lambda v: NetworkState.toggle(name, v), id=id_),
-                     rx.text(t(label_key), size="2"), align="center")
+    return rx.hstack(rx.switch(checked=checked, on_change=lambda v: NetworkState.toggle(name, v), id=id_,
+                               aria_labelledby=f"{id_}-label"),
+                     rx.text(t(label_key), size="2", id=f"{id_}-label"), align="center")
 
 
 def filters() -> rx.Component:

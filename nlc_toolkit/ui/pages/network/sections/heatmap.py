@@ -24,7 +24,7 @@ def _header() -> rx.Component:
 def _row(r) -> rx.Component:
     results = "/assessments/" + r["assessment"].to(str) + "/results"
     return rx.el.tr(
-        rx.el.td(rx.link(r["city"], href=results),
+        rx.el.td(rx.link(r["city"], href=results, dir="auto"),
                  rx.text(r["year"].to(str), size="1", color_scheme="gray"), class_name="sticky-col"),
         rx.el.td(r["overall"], class_name="num"),
         rx.foreach(r["cells"].to(list[dict]), lambda c: rx.el.td(

@@ -23,11 +23,11 @@ def drilldown() -> rx.Component:
                           rx.cond(row["disagreement"], rx.badge("⚠", color_scheme="orange")),
                           rx.badge(t("results.consolidated"), " ", row["level"]), width="100%"),
                 rx.foreach(row["answers"].to(list[dict]), lambda a: rx.hstack(
-                    rx.text(a["respondent"], size="2", weight="medium"),
+                    rx.text(rx.el.bdi(a["respondent"]), size="2", weight="medium"),
                     rx.badge(t_key(a["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group."),
                              color_scheme="gray"),
                     rx.badge(a["answer"]),
-                    rx.text(a["note"], size="2", color_scheme="gray"),
+                    rx.text(a["note"], size="2", color_scheme="gray", dir="auto"),
                     wrap="wrap", align="center",
                 )),
                 width="100%",

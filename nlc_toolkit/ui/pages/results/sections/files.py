@@ -7,6 +7,7 @@ import reflex as rx
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
 from nlc_toolkit.ui.components.feedback import preparing
 from nlc_toolkit.ui.components.i18n import t
+from nlc_toolkit.ui.components.upload import upload_zone
 from nlc_toolkit.ui.pages.results.state import IMPORT_ID, ResultsState
 
 
@@ -34,13 +35,13 @@ def importer() -> rx.Component:
         rx.text(t("results.import"), weight="bold"),
         rx.hstack(
             rx.input(value=ResultsState.import_label, on_change=ResultsState.set_import_label,
-                     placeholder=t("results.import_label"), aria_label=t("results.import_label"), min_width="16em"),
+                     placeholder=t("results.import_label"), aria_label=t("results.import_label"), min_width="16em", dir="auto"),
             rx.el.select(*[rx.el.option(t(f"group.{g}"), value=g) for g in RESPONDENT_GROUPS],
                          value=ResultsState.import_group, on_change=ResultsState.set_import_group,
                          aria_label=t("invite.group")),
             wrap="wrap",
         ),
-        rx.upload(rx.text(t("evidence.drop")), id=IMPORT_ID, accept={
+        upload_zone(rx.text(t("evidence.drop")), label=t("results.import"), id=IMPORT_ID, accept={
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]}, max_files=1,
             border="1px dashed var(--gray-a7)", padding="1em", width="100%"),
         rx.button(t("evidence.upload"), id="import-submit", loading=ResultsState.preparing == "import",

@@ -22,7 +22,7 @@ def participants_card() -> rx.Component:
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                 "workshop.your_name", "invite.group", "workshop.answers", "workshop.joined", "admin.actions")])),
             rx.table.body(rx.foreach(ConsoleState.participants, lambda p: rx.table.row(
-                rx.table.cell(rx.cond(p["name"] != "", p["name"], "–")),
+                rx.table.cell(rx.el.bdi(rx.cond(p["name"] != "", p["name"], "–"))),
                 rx.table.cell(t_key(p["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group.")),
                 rx.table.cell(p["answers"].to(str)), rx.table.cell(p["joined"]),
                 rx.table.cell(rx.button(t("workshop.remove"), size="1", variant="soft", color_scheme="red",
