@@ -180,6 +180,13 @@ def test_no_wcag_violations(app, page, world, role, lang):
     assert not any(found.values()), "\n" + axe.describe({k: v for k, v in found.items() if v})
 
 
+# The outermost elements that reach past the screen's edges (what makes the page scroll sideways).
+_OVERFLOWING = """() => {
+  const out = (e) => { const r = e.getBoundingClientRect(); return r.right > innerWidth + 1 || r.left < -1; };
+  return Array.from(document.querySelectorAll('body *')).filter(e => out(e) && !out(e.parentElement))
+    .slice(0, 6).map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`.slice(0, 90) + ` ${Math.round(e.getBoundingClientRect().width)}px`);
+}"""
+
 PHONE_VIEWS = [
     ("editor", View("assessment, a domain's questions", "/assessments/{assessment}", "#assessment-city", _first_domain)),
     ("editor", View("results", "/assessments/{assessment}/results", "#results-city")),
@@ -202,8 +209,8 @@ def test_phone_pages_fit_375_px(app, browser, world, lang):
             found[view.name] = _check(page, app, world, view, lang)
             width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             if width[0] > width[1]:
-                too_wide[view.name] = width
+                too_wide[view.name] = (width, page.evaluate(_OVERFLOWING))
             page.screenshot(path=ARTIFACTS / f"phone-{view.name.split(',')[0]}-{lang}.png", full_page=True)
         context.close()
-    assert not too_wide, f"sideways scrolling at 375 px (scroll width, view width): {too_wide}"
+    assert not too_wide, f"sideways scrolling at 375 px ((scroll width, view width), widest elements): {too_wide}"
     assert not any(found.values()), "\n" + axe.describe({k: v for k, v in found.items() if v})

@@ -54,17 +54,20 @@ def dashboard() -> rx.Component:
         rx.text(t("results.heatmap_help"), size="2", color_scheme="gray"),
         rx.box(rx.plotly(data=ResultsState.heatmap.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
                width="100%", id="heatmap", dir="ltr"),
-        rx.heading(t("results.gap_title"), size="5", as_="h2"),
+        rx.heading(t("results.gap_title"), size="5", as_="h2", id="gap-title"),
         rx.text(t("results.gap_help"), size="2", color_scheme="gray"),
-        rx.cond(ResultsState.gaps.length() > 0, rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+        # A plain table in a region a keyboard can scroll (a phone may still be narrower than it).
+        rx.cond(ResultsState.gaps.length() > 0, rx.box(rx.el.table(
+            rx.el.thead(rx.el.tr(*[rx.el.th(t(k), scope="col") for k in (
                 "export.question", "group.municipality", "group.national", "results.gap")])),
-            rx.table.body(rx.foreach(ResultsState.gaps, lambda g: rx.table.row(
-                rx.table.cell(g["text"]), rx.table.cell(g["local_text"]), rx.table.cell(g["national_text"]),
-                rx.table.cell(rx.badge(g["gap_text"], dir="ltr",
-                                       color_scheme=rx.cond(g["gap"].to(float) > 0, "orange", "blue"))),
+            rx.el.tbody(rx.foreach(ResultsState.gaps, lambda g: rx.el.tr(
+                rx.el.td(g["text"]), rx.el.td(g["local_text"], class_name="num"),
+                rx.el.td(g["national_text"], class_name="num"),
+                rx.el.td(rx.badge(g["gap_text"], dir="ltr",
+                                  color_scheme=rx.cond(g["gap"].to(float) > 0, "orange", "blue"))),
                 class_name="gap-row"))),
-            size="1", width="100%"), width="100%", overflow_x="auto", id="gap-table"),
+            class_name="plain-table"), width="100%", overflow_x="auto", id="gap-table", tab_index=0, role="region",
+            aria_labelledby="gap-title"),
             rx.text(t("results.no_gap"))),
         rx.heading(t("results.drilldown"), size="5", as_="h2"),
         drilldown(),
