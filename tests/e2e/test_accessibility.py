@@ -128,6 +128,10 @@ EMAILS = {"editor": "a11y-editor@example.org", "staff": "staff@example.org", "fa
           "admin": "admin@example.org"}
 
 
+# A French note and an Arabic one holding a Latin acronym and a number (mixed direction).
+NOTES = {0: "Réunion mensuelle avec la wilaya (CLD)", 1: "اجتماع شهري مع لجنة CLD منذ 2024 برئاسة الباشا"}
+
+
 @pytest.fixture(scope="module")
 def world(app_server):
     """Rabat's quick scan with answers from its editor and the ministry, and a live workshop."""
@@ -140,7 +144,7 @@ def world(app_server):
         ministry = factories.respondent(s, a, "Ministry of the Interior", "national")
         mine = next(r for r in a.respondents if r.user_id == editor.id)
         for i, q in enumerate(QUICK.questions[:20]):
-            factories.answer(s, mine, q.id, str(i % 4), note="Réunion mensuelle avec la wilaya (CLD)" if i == 0 else None)
+            factories.answer(s, mine, q.id, str(i % 4), note=NOTES.get(i))
             factories.answer(s, ministry, q.id, str((i + 2) % 4))
         code = workshops.create(s, actor_of(trainer), rabat.id, version.id, []).code
         return {"assessment": a.id, "code": code}
@@ -214,3 +218,27 @@ def test_phone_pages_fit_375_px(app, browser, world, lang):
         context.close()
     assert not too_wide, f"sideways scrolling at 375 px ((scroll width, view width), widest elements): {too_wide}"
     assert not any(found.values()), "\n" + axe.describe({k: v for k, v in found.items() if v})
+
+
+def test_user_text_keeps_its_own_direction(app, page, world):
+    """In the Arabic page a French note reads left to right and an Arabic one right to left, on
+    the answer page and in the results' drill-down; a Latin city name sits isolated in the title."""
+    sign_in(page, app.url, EMAILS["editor"])
+    _check(page, app, world, View("questions", "/assessments/{assessment}", "#assessment-city", _first_domain), "ar")
+    french, arabic = QUICK.questions[0].id, QUICK.questions[1].id
+
+    def direction(selector: str) -> str:
+        return page.locator(selector).evaluate("e => getComputedStyle(e).direction")
+
+    expect(page.locator(f"[id='note-{french}']")).to_have_value(NOTES[0])
+    assert direction(f"[id='note-{french}']") == "ltr"
+    assert direction(f"[id='note-{arabic}']") == "rtl"
+    assert direction("#assessment-city bdi") == "ltr" and direction("#assessment-city") == "rtl"
+    page.locator(f"[id='q-{arabic}']").screenshot(path=ARTIFACTS / "bidi-arabic-note-ar.png")
+    page.locator(f"[id='q-{french}']").screenshot(path=ARTIFACTS / "bidi-french-note-ar.png")
+
+    _check(page, app, world, View("results", "/assessments/{assessment}/results", "#results-city"), "ar")
+    notes = page.locator("#drilldown [dir=auto]")
+    expect(notes.filter(has_text="CLD").first).to_be_visible()
+    assert notes.filter(has_text="Réunion").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    assert notes.filter(has_text="اجتماع").first.evaluate("e => getComputedStyle(e).direction") == "rtl"
