@@ -114,11 +114,14 @@ VIEWS: dict[str, list[View]] = {
         View("workshops", "/workshops", "#create-workshop"),
         View("workshop console", "/workshops/{code}", "#console-question"),
         View("projector", "/w/{code}/present", "#present-question"),
+        View("projector, answers revealed", "/w/{revealed}/present", "#present-median"),
     ],
     "admin": [
         View("admin, users", "/admin", ".user-row"),
         View("admin, cities", "/admin", ".user-row", _tab(1)),
         View("admin, audit log", "/admin", ".user-row", _tab(2)),
+        View("admin, a facilitator's cities dialog", "/admin", ".user-row",
+             _click_and_see("button.assign-cities", "#assign-cities")),
         View("questionnaires", "/admin/questionnaires", "#version-list"),
     ],
 }
@@ -147,7 +150,13 @@ def world(app_server):
             factories.answer(s, mine, q.id, str(i % 4), note=NOTES.get(i))
             factories.answer(s, ministry, q.id, str((i + 2) % 4))
         code = workshops.create(s, actor_of(trainer), rabat.id, version.id, []).code
-        return {"assessment": a.id, "code": code}
+        # A second room whose first question has answers, shown to the room.
+        revealed = workshops.create(s, actor_of(trainer), rabat.id, version.id, []).code
+        for i, level in enumerate(("1", "2", "2", "3")):
+            workshops.join(s, revealed, f"phone-{i}", "", "municipality")
+            workshops.vote(s, revealed, f"phone-{i}", QUICK.questions[0].id, level)
+        workshops.control(s, actor_of(trainer), revealed, "reveal", True)
+        return {"assessment": a.id, "code": code, "revealed": revealed}
 
 
 def _walk(page: Page, app, world: dict, views: list[View], lang: str) -> dict[str, list[dict]]:
