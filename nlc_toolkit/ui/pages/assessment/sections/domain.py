@@ -18,9 +18,7 @@ def domain_section() -> rx.Component:
                 d["id"] == AssessmentState.section,
                 rx.vstack(
                     rx.heading(localized(d["title"]), size="5", as_="h2", id="domain-title"),
-                    rx.text(AssessmentState.progress[d["id"].to(str)]["answered"].to(str), " / ",
-                            AssessmentState.progress[d["id"].to(str)]["total"].to(str), " ", t("assessment.answered_of"),
-                            size="2"),
+                    rx.text(AssessmentState.section_progress, size="2", id="domain-progress"),
                     rx.foreach(AssessmentState.cards, question_card),
                     rx.hstack(
                         rx.cond(i > 0, rx.button(t("assessment.previous"), variant="soft",

@@ -23,10 +23,10 @@ def overview_section() -> rx.Component:
         ),
         rx.heading(t("respondents.title"), size="3", as_="h3"),
         rx.table.root(
-            rx.table.body(rx.foreach(AssessmentState.respondents, lambda r: rx.table.row(
+            rx.table.body(rx.foreach(AssessmentState.respondent_rows, lambda r: rx.table.row(
                 rx.table.cell(r["label"]),
                 rx.table.cell(t_key(r["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group.")),
-                rx.table.cell(r["answered"].to(str), " ", t("assessment.answered_count")),
+                rx.table.cell(r["answered_text"]),
                 class_name="respondent-row",
             ))),
         ),
