@@ -97,8 +97,8 @@ def test_french_zero_and_one_are_singular():
     assert plural("home.domains_count", 1, "fr") == "1 domaine"
     assert plural("home.domains_count", 2, "fr") == "2 domaines"
     assert plural("home.questions_count", 0, "fr") == "0 question"
-    assert plural("assessment.answered_of", 1, "fr", answered=0) == "0 question répondue sur 1"
-    assert plural("assessment.answered_of", 12, "fr", answered=3) == "3 questions répondues sur 12"
+    assert plural("assessment.answered_of", 1, "fr", answered=0) == "Réponses : 0 sur 1 question"
+    assert plural("assessment.answered_of", 12, "fr", answered=1) == "Réponses : 1 sur 12 questions"
     assert plural("home.questions_count", 1_000_000, "fr") == "1\u202f000\u202f000 de questions"
 
 
