@@ -13,7 +13,7 @@ through `format_number`, `format_percent` and `format_date`.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -114,6 +114,14 @@ def format_percent(ratio: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
 def format_date(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
     """A day as people of `lang` write it in full (5 July 2026 / 5 juillet 2026 / 5 يوليوز 2026)."""
     return babel_dates.format_date(day, "long", locale=FORMAT_LOCALES[normalize(lang)])
+
+
+def format_datetime(moment: datetime | str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A moment as its day for the locale and a 24-hour time (5 juillet 2026 14:05); services
+    give "2026-07-05 14:05" strings."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return f"{format_date(moment.date(), lang)} {moment:%H:%M}"
 
 
 def direction(lang: str) -> str:

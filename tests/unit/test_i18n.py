@@ -22,6 +22,7 @@ from nlc_toolkit.i18n import (
     catalog,
     direction,
     format_date,
+    format_datetime,
     format_number,
     format_percent,
     plural,
@@ -135,6 +136,7 @@ def test_numbers_percentages_and_dates_follow_the_locale():
     assert format_percent(0.5, "en") == "50%" and format_percent(0.5, "fr") == "50\u00a0%"
     assert format_date(date(2026, 7, 5), "fr") == "5 juillet 2026"
     assert format_date(date(2026, 7, 5), "ar") == "5 يوليوز 2026"
+    assert format_datetime("2026-07-05 14:05", "fr") == "5 juillet 2026 14:05"
 
 
 def test_translate_and_direction():

@@ -11,7 +11,7 @@ import reflex as rx
 
 from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
-from nlc_toolkit.i18n import plural
+from nlc_toolkit.i18n import format_datetime, plural
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import evidence
 from nlc_toolkit.services.live import assessment_channel
@@ -92,6 +92,10 @@ class AssessmentState(PageState, AuthState):
     def respondent_rows(self) -> list[dict]:
         return [dict(r, answered_text=plural("assessment.answered_count", r["answered"], self.lang))
                 for r in self.respondents]
+
+    @rx.var
+    def history_rows(self) -> list[dict]:
+        return [dict(h, at_text=format_datetime(h["at"], self.lang)) for h in self.history]
 
     @rx.var
     def titles(self) -> dict[str, dict]:

@@ -11,6 +11,7 @@ import reflex as rx
 from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.workshop import join_link, normalize_code
+from nlc_toolkit.i18n import format_datetime
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.live import assessment_channel, hub
@@ -53,6 +54,10 @@ class WorkshopsState(PageState, AuthState):
     async def load(self):
         async for update in self._load_with(self._read):
             yield update
+
+    @rx.var
+    def session_rows(self) -> list[dict]:
+        return [dict(w, created_text=format_datetime(w["created"], self.lang)) for w in self.sessions]
 
     @rx.var
     def domain_options(self) -> list[dict]:

@@ -32,8 +32,8 @@ def overview_section() -> rx.Component:
         ),
         rx.cond(AssessmentState.can_manage & AssessmentState.editable, invite_form()),
         rx.heading(t("history.title"), size="3", as_="h3"),
-        rx.vstack(rx.foreach(AssessmentState.history, lambda h: rx.hstack(
-            rx.text(h["at"], size="1", color_scheme="gray"),
+        rx.vstack(rx.foreach(AssessmentState.history_rows, lambda h: rx.hstack(
+            rx.text(h["at_text"], size="1", color_scheme="gray"),
             rx.cond(h["to"] != "", status_badge(h["to"])),
             rx.text(h["by"], size="2"),
             rx.cond(h["comment"] != "", rx.text("« ", h["comment"], " »", size="2", class_name="history-comment")),
