@@ -303,7 +303,8 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
     gaps = common_gaps(in_view, q.max_level).head(COMMON_GAPS)
     gap_rows = [
         GapRow(question=qid, text=dict(q.question_by_id[qid].text) if qid in q.question_by_id else {"en": qid},
-               cities=int(row.cities), share=f"{100 * row.share_low:.0f}%", mean=f"{row.mean_pct:.0f}")
+               cities=int(row.cities), share=f"{100 * row.share_low:.0f}%", mean=f"{row.mean_pct:.0f}",
+               share_low=float(row.share_low))
         for qid, row in zip(gaps.index.tolist(), gaps.itertuples(index=False))
     ]
 

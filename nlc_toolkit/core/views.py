@@ -297,6 +297,7 @@ class GapRow(_View):
     cities: int
     share: str
     mean: str
+    share_low: float = 0.0  # the share itself, for pages that write it for their locale
 
 
 @dataclass

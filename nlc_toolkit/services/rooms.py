@@ -14,7 +14,7 @@ AUDIENCES = ("trainer", "presenter", "phone")
 # other keys stay, empty, so the pages render without errors.
 ENDED_ROOM = {"city": "", "status": "ended", "question": "", "position": 0, "total": 0, "domain": {}, "text": {},
               "levels": [], "locked": False, "revealed": False, "agreed": "", "note": "", "domains": []}
-EMPTY_STATS = {"count": 0, "participants": 0, "distribution": [], "na": 0, "unknown": 0, "median": "–",
+EMPTY_STATS = {"count": 0, "participants": 0, "distribution": [], "na": 0, "unknown": 0, "median": None,
                "spread": "–", "no_consensus": False}
 
 
@@ -74,7 +74,7 @@ def stats_snapshot(s: Session, w: Workshop, audience: str) -> dict:
                          enumerate(sp.distribution)] if sp else [],
         "na": sp.na if sp else 0,
         "unknown": sp.unknown if sp else 0,
-        "median": "–" if not sp or sp.median is None else f"{sp.median:g}",
+        "median": sp.median if sp else None,  # a number: the page writes it for its language (2.5 / 2,5)
         "spread": "–" if not sp or sp.spread is None else str(sp.spread),
         "no_consensus": bool(sp and sp.no_consensus),
     }

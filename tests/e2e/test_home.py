@@ -1,9 +1,11 @@
 """The home page in a real Chromium against the app in prod mode."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from nlc_toolkit.i18n import translate
+from nlc_toolkit.i18n import plural, translate
 from tests.app_server import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
@@ -55,3 +57,25 @@ def test_switch_to_french_and_back(app, page):
 def test_lang_in_url(app, page):
     open_home(app, page, "/?lang=ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
+
+
+def test_unknown_language_cookie_shows_english(app, page):
+    # Any client can store any value in the language cookie; the page must still have its labels.
+    page.context.add_cookies([{"name": "nlc_lang", "value": "xx", "url": app.url}])
+    open_home(app, page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(translate("app.name", "en"))
+    expect(page.get_by_role("link", name=translate("nav.sign_in", "en"))).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=translate("home.questionnaires", "en"))).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_counts_use_the_plural_form_of_the_language(app, page):
+    open_home(app, page)
+    card = page.locator(".questionnaire-card").first
+    counts = card.locator(".domain-count")
+    expect(counts).to_have_text(re.compile(r"^\d+ domains?$"))
+    domains = int(counts.inner_text().split()[0])
+    page.get_by_role("button", name="العربية").click()
+    expect(counts).to_have_text(plural("home.domains_count", domains, "ar"))
+    page.get_by_role("button", name="Français").click()
+    expect(counts).to_have_text(plural("home.domains_count", domains, "fr"))

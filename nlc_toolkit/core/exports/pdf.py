@@ -19,7 +19,15 @@ from matplotlib.figure import Figure
 
 from nlc_toolkit.core.questionnaire import localized
 from nlc_toolkit.core.views import Report
-from nlc_toolkit.i18n import direction, normalize, translate
+from nlc_toolkit.i18n import (
+    direction,
+    format_date,
+    format_number,
+    format_percent,
+    normalize,
+    plural,
+    translate,
+)
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 
@@ -83,34 +91,31 @@ def radar_png(scores: list[float | None], previous: list[float | None] | None) -
     return buffer.getvalue()
 
 
-def _fmt(value, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
 def report_html(report: Report, lang: str) -> str:
     report = Report.from_dict(report)  # a Report, or a dict of its shape
     lang = normalize(lang)
     tr = lambda key, **v: html.escape(translate(key, lang, **v))  # noqa: E731
     loc = lambda text: html.escape(localized(text, lang))  # noqa: E731
     e = html.escape
+    num = lambda value, digits=0: format_number(value, lang, digits)  # noqa: E731
     prev = report.previous
     radar = radar_png([d.score for d in report.domains], [d.previous for d in report.domains] if prev else None)
 
     domain_rows = "".join(
-        f"<tr><td class='num'>{i + 1}</td><td>{loc(d.title)}</td><td class='num'>{_fmt(d.score)}</td>"
-        + (f"<td class='num'>{_fmt(d.previous)}</td>" if prev else "") + "</tr>"
+        f"<tr><td class='num'>{i + 1}</td><td>{loc(d.title)}</td><td class='num'>{num(d.score)}</td>"
+        + (f"<td class='num'>{num(d.previous)}</td>" if prev else "") + "</tr>"
         for i, d in enumerate(report.domains)
     )
     gap_rows = "".join(
-        f"<tr><td>{loc(report.question_text(g.question))}</td><td class='num'>{_fmt(g.local, 1)}</td>"
-        f"<td class='num'>{_fmt(g.national, 1)}</td><td class='num' dir='ltr'>{g.gap:+.1f}</td></tr>"
+        f"<tr><td>{loc(report.question_text(g.question))}</td><td class='num'>{num(g.local, 1)}</td>"
+        f"<td class='num'>{num(g.national, 1)}</td><td class='num' dir='ltr'>{format_number(g.gap, lang, 1, signed=True)}</td></tr>"
         for g in report.gaps[:12]
     ) or f"<tr><td colspan='4'>{tr('results.no_gap')}</td></tr>"
 
     def rec_list(group: str) -> str:
         items = "".join(
             f"<li><strong>{loc(r.text)}</strong><br><span class='meta'>"
-            f"{loc(report.question_text(r.question))} · {tr('results.priority')} {r.priority:.2f} · "
+            f"{loc(report.question_text(r.question))} · {tr('results.priority')} {num(r.priority, 2)} · "
             f"{tr('effort.' + r.effort)} · {tr('horizon.' + r.horizon)}</span></li>"
             for r in report.recommendations_in(group)[:15]
         )
@@ -149,15 +154,16 @@ img.radar {{ width: 105mm; display: block; margin: 0 auto; }}
   <p class="sub">{loc(report.title)}</p>
   <h1 id="city">{e(report.city)}</h1>
   <p class="sub">{report.year} · {tr('assessments.round')} {report.round} · {tr('status.' + report.status)}</p>
-  <p class="sub">{tr('report.generated')} {date.today().isoformat()}</p>
+  <p class="sub">{tr('report.generated')} {e(format_date(date.today(), lang))}</p>
 </section>
 <h2>{tr('report.summary')}</h2>
 <div class="kpis">
-  <div class="kpi">{tr('results.overall')}<b>{_fmt(report.overall)}</b></div>
+  <div class="kpi">{tr('results.overall')}<b>{num(report.overall)}</b></div>
   <div class="kpi">{tr('results.band')}<b>{loc(report.band) or '–'}</b></div>
-  <div class="kpi">{tr('results.completeness')}<b>{_fmt((report.completeness or 0) * 100)}%</b></div>
+  <div class="kpi">{tr('results.completeness')}<b>{e(format_percent(report.completeness or 0, lang))}</b></div>
 </div>
-<p>{tr('report.summary_text', recommendations=len(report.recommendations), gaps=len([g for g in report.gaps if abs(g.gap) >= 1]))}</p>
+<p>{e(plural('report.summary_recommendations', len(report.recommendations), lang))}
+{e(plural('report.summary_gaps', sum(1 for g in report.gaps if abs(g.gap) >= 1), lang))}</p>
 {f"<p><strong>{tr('report.first_recommendation')}</strong> {loc(first.text)}</p>" if first else ''}
 <h2>{tr('results.radar')}</h2>
 <img class="radar" src="data:image/png;base64,{base64.b64encode(radar).decode()}" alt="{tr('results.radar')}">
@@ -187,7 +193,7 @@ def workshop_summary_html(title: dict, city: str, code: str, rows: list[dict], l
     body = "".join(
         f"<tr><td>{html.escape(localized(r['text'], lang))}</td><td class='num'>{r['count']}</td>"
         f"<td class='num' dir='ltr'>{' · '.join(str(n) for n in r['distribution'])}</td>"
-        f"<td class='num'>{_fmt(r['median'], 1)}</td><td class='num'>{'–' if r['agreed'] is None else r['agreed']}</td>"
+        f"<td class='num'>{format_number(r['median'], lang, 1)}</td><td class='num'>{'–' if r['agreed'] is None else r['agreed']}</td>"
         f"<td>{html.escape(r['note'] or '')}</td></tr>"
         for r in rows
     )
@@ -197,7 +203,7 @@ h1 {{ font-size: 16pt; color: #0b4f6c; }} table {{ border-collapse: collapse; wi
 th, td {{ border-bottom: 1px solid #dde5e8; padding: 1.2mm 1.6mm; text-align: start; vertical-align: top; }}
 th {{ background: #eef4f6; }} td.num {{ text-align: end; white-space: nowrap; }}</style></head><body>
 <h1>{html.escape(city)} · {tr('workshop.summary')} · {html.escape(code)}</h1>
-<p>{html.escape(localized(title, lang))} · {date.today().isoformat()}</p>
+<p>{html.escape(localized(title, lang))} · {html.escape(format_date(date.today(), lang))}</p>
 <table><tr><th>{tr('export.question')}</th><th>{tr('workshop.answers')}</th><th>0 · 1 · …</th>
 <th>{tr('workshop.median')}</th><th>{tr('workshop.agreed')}</th><th>{tr('workshop.note')}</th></tr>{body}</table>
 </body></html>"""

@@ -263,6 +263,7 @@ def assessment_workbook(report: Report, lang: str) -> bytes:
         (tr("results.completeness"), report.completeness),
     ):
         ws.append([safe(label), safe(value)])
+    ws.cell(ws.max_row, 2).number_format = "0%"  # completeness, a share: the reader's spreadsheet writes it for its locale
     for d in report.domains:
         ws.append([safe(localized(d.title, lang)), d.score])
     ws.column_dimensions["A"].width = 60

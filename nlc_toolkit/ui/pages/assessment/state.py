@@ -11,6 +11,7 @@ import reflex as rx
 
 from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
+from nlc_toolkit.i18n import format_datetime, plural
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import evidence
 from nlc_toolkit.services.live import assessment_channel
@@ -80,6 +81,21 @@ class AssessmentState(PageState, AuthState):
         title from `domains`)."""
         return [{"domain": d["id"], "count": self.progress.get(d["id"], {}).get("left", 0)} for d in self.domains
                 if self.progress.get(d["id"], {}).get("left", 0)]
+
+    @rx.var
+    def section_progress(self) -> str:
+        """For the domain on screen: "3 of 10 questions answered", in the user's language."""
+        p = self.progress.get(self.section)
+        return plural("assessment.answered_of", p["total"], self.lang, answered=p["answered"]) if p else ""
+
+    @rx.var
+    def respondent_rows(self) -> list[dict]:
+        return [dict(r, answered_text=plural("assessment.answered_count", r["answered"], self.lang))
+                for r in self.respondents]
+
+    @rx.var
+    def history_rows(self) -> list[dict]:
+        return [dict(h, at_text=format_datetime(h["at"], self.lang)) for h in self.history]
 
     @rx.var
     def titles(self) -> dict[str, dict]:

@@ -6,6 +6,7 @@ from datetime import date
 import reflex as rx
 
 from nlc_toolkit import routes
+from nlc_toolkit.i18n import format_date, format_number, format_percent
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import questionnaires
 from nlc_toolkit.ui.components.feedback import loading_or_error, status_badge
@@ -26,6 +27,14 @@ class AssessmentsState(PageState, AuthState):
     questionnaires: list[dict] = []
     create_error: str = ""
     dialog_open: bool = False
+
+    @rx.var
+    def row_texts(self) -> list[dict]:
+        """The rows with score, completeness and date written for the user's language."""
+        return [dict(r, overall_text=format_number(r["overall"], self.lang, 0),
+                     completeness_text=format_percent(r["completeness"] / 100, self.lang),
+                     updated_text=format_date(date.fromisoformat(r["updated"]), self.lang))
+                for r in self.rows]
 
     @rx.var
     def can_create(self) -> bool:
@@ -116,9 +125,9 @@ def assessment_row(row: rx.Var) -> rx.Component:
         rx.table.cell(localized(row["questionnaire"])),
         rx.table.cell(row["year"].to(str), " · ", t("assessments.round_short"), " ", row["round"].to(str)),
         rx.table.cell(status_badge(row["status"])),
-        rx.table.cell(rx.cond(row["overall"], row["overall"].to(str), "–")),
-        rx.table.cell(row["completeness"].to(str), "%"),
-        rx.table.cell(row["updated"]),
+        rx.table.cell(row["overall_text"]),
+        rx.table.cell(row["completeness_text"]),
+        rx.table.cell(row["updated_text"]),
         class_name="assessment-row",
     )
 
@@ -141,7 +150,7 @@ def assessments() -> rx.Component:
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                             "assessments.city", "assessments.questionnaire", "assessments.year", "assessments.status",
                             "assessments.score", "assessments.completeness", "assessments.updated")])),
-                        rx.table.body(rx.foreach(AssessmentsState.rows, assessment_row)),
+                        rx.table.body(rx.foreach(AssessmentsState.row_texts, assessment_row)),
                         width="100%",
                     ),
                     overflow_x="auto", width="100%", id="assessment-list",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from nlc_toolkit import routes
+from nlc_toolkit.i18n import plural
 from nlc_toolkit.services import questionnaires
 from nlc_toolkit.ui.components.feedback import loading_or_error
 from nlc_toolkit.ui.components.i18n import localized, t
@@ -16,6 +17,13 @@ class HomeState(PageState, AuthState):
 
     def _read(self, s, _actor) -> None:
         self.questionnaires = [{k: q[k] for k in ("key", "title", "domains", "questions")} for q in questionnaires.latest(s)]
+
+    @rx.var
+    def questionnaire_rows(self) -> list[dict]:
+        """The questionnaires with their counts written in the user's language (CLDR plural forms)."""
+        return [dict(q, domains_text=plural("home.domains_count", q["domains"], self.lang),
+                     questions_text=plural("home.questions_count", q["questions"], self.lang))
+                for q in self.questionnaires]
 
     @rx.event
     async def load(self):
@@ -39,8 +47,8 @@ def questionnaire_row(item: rx.Var) -> rx.Component:
             rx.icon("clipboard-list", size=20),
             rx.text(localized(item["title"]), weight="bold"),
             rx.spacer(),
-            rx.badge(item["domains"].to(str), " ", t("home.domains_count")),
-            rx.badge(item["questions"].to(str), " ", t("home.questions_count")),
+            rx.badge(item["domains_text"], class_name="domain-count"),
+            rx.badge(item["questions_text"], class_name="question-count"),
             align="center",
             wrap="wrap",
         ),
@@ -69,7 +77,7 @@ def index() -> rx.Component:
             HomeState.load,
             rx.cond(
                 HomeState.questionnaires.length() > 0,
-                rx.vstack(rx.foreach(HomeState.questionnaires, questionnaire_row), width="100%", id="questionnaire-list"),
+                rx.vstack(rx.foreach(HomeState.questionnaire_rows, questionnaire_row), width="100%", id="questionnaire-list"),
                 rx.text(t("home.no_questionnaires"), id="no-questionnaires"),
             ),
         ),

@@ -55,7 +55,7 @@ def presenter() -> rx.Component:
                 rx.badge(rx.text(t("workshop.answers"), " ", rx.text.span(stats["count"].to(str), id="present-count"),
                                  " / ", stats["participants"].to(str), size="6"), size="3"),
                 rx.cond(room["revealed"].to(bool), rx.hstack(
-                    rx.badge(t("workshop.median"), " ", stats["median"].to(str), size="3", id="present-median"),
+                    rx.badge(t("workshop.median"), " ", PresenterState.median_text, size="3", id="present-median"),
                     rx.badge(t("workshop.spread"), " ", stats["spread"].to(str), size="3", id="present-spread"),
                     rx.cond(stats["no_consensus"].to(bool),
                             rx.badge("⚠ ", t("workshop.no_consensus"), size="3", color_scheme="orange", id="no-consensus")),

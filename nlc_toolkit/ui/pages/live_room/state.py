@@ -17,7 +17,7 @@ from nlc_toolkit.core.workshop import (
     join_link,
     normalize_code,
 )
-from nlc_toolkit.i18n import LANGUAGES
+from nlc_toolkit.i18n import LANGUAGES, format_number
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.ballot_box import ballot_box
 from nlc_toolkit.services.live import hub
@@ -51,6 +51,10 @@ class PresenterState(RoomState, AuthState):
     join_url: str = ""
     qr_svg: str = ""
     also: str = ""  # a second language under the first, for a mixed room (French and Arabic, say)
+
+    @rx.var
+    def median_text(self) -> str:
+        return format_number(self.stats.get("median"), self.lang)
 
     @rx.var
     def showing_also(self) -> bool:

@@ -5,6 +5,7 @@ import reflex as rx
 
 from nlc_toolkit import routes
 from nlc_toolkit.core.redirects import safe_next
+from nlc_toolkit.i18n import plural
 from nlc_toolkit.services import accounts as auth
 from nlc_toolkit.services import builds
 from nlc_toolkit.services.uow import unit_of_work
@@ -23,6 +24,13 @@ class LoginState(AuthState):
     wait_seconds: int = 0
     expired: bool = False
     ready: bool = False
+
+    @rx.var
+    def wait_text(self) -> str:
+        """How long until the next try, in seconds under two minutes, in whole minutes above."""
+        if self.wait_seconds < 120:
+            return plural("auth.wait_seconds", self.wait_seconds, self.lang)
+        return plural("auth.wait_minutes", -(-self.wait_seconds // 60), self.lang)
 
     @rx.event
     def load(self):
@@ -74,7 +82,7 @@ def login() -> rx.Component:
                         notice(
                             t_key(LoginState.error, LOGIN_ERRORS),
                             rx.cond(LoginState.wait_seconds > 0,
-                                    rx.text.span(" ", t("auth.wait"), " ", LoginState.wait_seconds.to(str), id="login-wait")),
+                                    rx.text.span(" ", LoginState.wait_text, id="login-wait")),
                             icon="triangle_alert", color="red", role="alert", id="login-error",
                         ),
                     ),

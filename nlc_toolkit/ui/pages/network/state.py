@@ -8,6 +8,7 @@ import reflex as rx
 
 from nlc_toolkit.core.errors import Invalid, Refused
 from nlc_toolkit.core.network import MAX_COMPARED, PEER_KEYS, NetworkQuery
+from nlc_toolkit.i18n import format_percent, plural
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import network as svc
 from nlc_toolkit.ui.components import charts
@@ -142,6 +143,14 @@ class NetworkState(PageState, AuthState):
         finally:
             self.preparing = ""
         yield rx.download(data=data, filename=filename)
+
+    @rx.var
+    def peers_text(self) -> str:
+        return plural("network.peers", self.bench_peers, self.lang)
+
+    @rx.var
+    def gap_texts(self) -> list[dict]:
+        return [dict(g, share_text=format_percent(g["share_low"], self.lang)) for g in self.gap_rows]
 
     # ----------------------------------------------------------------- figures from plain rows
 

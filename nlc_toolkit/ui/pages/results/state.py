@@ -13,7 +13,7 @@ from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.network import MIN_PEERS
 from nlc_toolkit.core.questionnaire import localized as pick
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
-from nlc_toolkit.i18n import translate
+from nlc_toolkit.i18n import format_number, format_percent, translate
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import results as svc
 from nlc_toolkit.services.live import assessment_channel
@@ -99,22 +99,18 @@ class ResultsState(PageState, AuthState):
 
     @rx.var
     def domain_rows(self) -> list[dict]:
-        def text(value):
-            return "–" if value is None else f"{value:.0f}"
-
-        return [dict(d, title_text=pick(d["title"], self.lang), number=i + 1, score_text=text(d["score"]),
-                     previous_text=text(d["previous"]))
+        return [dict(d, title_text=pick(d["title"], self.lang), number=i + 1,
+                     score_text=format_number(d["score"], self.lang, 0),
+                     previous_text=format_number(d["previous"], self.lang, 0))
                 for i, d in enumerate(self.report.get("domains", []))]
 
     @rx.var
     def overall_text(self) -> str:
-        value = self.report.get("overall")
-        return "–" if value is None else f"{value:.0f}"
+        return format_number(self.report.get("overall"), self.lang, 0)
 
     @rx.var
     def completeness_text(self) -> str:
-        value = self.report.get("completeness")
-        return "–" if value is None else f"{100 * value:.0f}%"
+        return format_percent(self.report.get("completeness"), self.lang)
 
     @rx.var
     def band_text(self) -> str:
@@ -131,14 +127,15 @@ class ResultsState(PageState, AuthState):
     @rx.var
     def gaps(self) -> list[dict]:
         texts = {x["id"]: x["text"] for x in self.report.get("questions", [])}
-        return [dict(g, text=pick(texts[g["question"]], self.lang), gap_text=f"{g['gap']:+.1f}",
-                     local_text=f"{g['local']:.1f}", national_text=f"{g['national']:.1f}")
+        return [dict(g, text=pick(texts[g["question"]], self.lang), gap_text=format_number(g["gap"], self.lang, 1, signed=True),
+                     local_text=format_number(g["local"], self.lang, 1),
+                     national_text=format_number(g["national"], self.lang, 1))
                 for g in self.report.get("gaps", [])[:15]]
 
     def _recs(self, group: str) -> list[dict]:
         by_key = {f"{r['question']}:{r['rec']}": r for r in self.report.get("recommendations", [])}
         return [dict(by_key[k], key=k, text_now=pick(by_key[k]["text"], self.lang),
-                     question_now=pick(by_key[k]["question_text"], self.lang), priority_text=f"{by_key[k]['priority']:.2f}")
+                     question_now=pick(by_key[k]["question_text"], self.lang), priority_text=format_number(by_key[k]["priority"], self.lang, 2))
                 for k in self.report.get("groups", {}).get(group, [])]
 
     @rx.var

@@ -61,10 +61,10 @@ def workshops() -> rx.Component:
                 rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                         "workshop.code", "assessments.city", "assessments.status", "workshop.created")])),
-                    rx.table.body(rx.foreach(WorkshopsState.sessions, lambda w: rx.table.row(
+                    rx.table.body(rx.foreach(WorkshopsState.session_rows, lambda w: rx.table.row(
                         rx.table.cell(rx.link(w["code"], href="/workshops/" + w["code"].to(str))),
                         rx.table.cell(w["city"]), rx.table.cell(t_key(w["status"], STATUS_KEYS, "workshop.status.")),
-                        rx.table.cell(w["created"])))),
+                        rx.table.cell(w["created_text"])))),
                     width="100%",
                 ),
                 width="100%",

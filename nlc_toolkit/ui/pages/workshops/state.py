@@ -11,6 +11,7 @@ import reflex as rx
 from nlc_toolkit import routes
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.workshop import join_link, normalize_code
+from nlc_toolkit.i18n import format_datetime, format_number
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.live import assessment_channel, hub
@@ -55,6 +56,10 @@ class WorkshopsState(PageState, AuthState):
             yield update
 
     @rx.var
+    def session_rows(self) -> list[dict]:
+        return [dict(w, created_text=format_datetime(w["created"], self.lang)) for w in self.sessions]
+
+    @rx.var
     def domain_options(self) -> list[dict]:
         return next((q["domains"] for q in self.questionnaires if q["id"] == self.chosen_questionnaire), [])
 
@@ -92,6 +97,10 @@ class ConsoleState(RoomState, PageState, AuthState):
     def _on_change(self, control: bool = True) -> None:
         super()._on_change(control)
         self._load_participants()
+
+    @rx.var
+    def median_text(self) -> str:
+        return format_number(self.stats.get("median"), self.lang)
 
     def _load_participants(self) -> None:
         actor = self._actor()

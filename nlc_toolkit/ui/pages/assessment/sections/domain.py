@@ -13,7 +13,7 @@ def answering_guide() -> rx.Component:
     """How to choose a level when a descriptor is only partly true; open at first, one click folds it."""
     return rx.el.details(
         rx.el.summary(t("guide.title"), font_weight="bold", cursor="pointer"),
-        rx.el.ul(*[rx.el.li(t(f"guide.{point}")) for point in ("build", "highest", "partly", "excluded")],
+        rx.el.ul(*[rx.el.li(t(key)) for key in ("guide.build", "guide.highest", "guide.partly", "guide.excluded")],
                  padding_inline_start="1.2em", margin_top="0.4em"),
         open=True, id="answer-guide", class_name="answer-guide",
     )
@@ -28,9 +28,7 @@ def domain_section() -> rx.Component:
                 d["id"] == AssessmentState.section,
                 rx.vstack(
                     rx.heading(localized(d["title"]), size="5", as_="h2", id="domain-title"),
-                    rx.text(AssessmentState.progress[d["id"].to(str)]["answered"].to(str), " / ",
-                            AssessmentState.progress[d["id"].to(str)]["total"].to(str), " ", t("assessment.answered_of"),
-                            size="2"),
+                    rx.text(AssessmentState.section_progress, size="2", id="domain-progress"),
                     answering_guide(),
                     rx.foreach(AssessmentState.cards, question_card),
                     rx.hstack(

@@ -23,17 +23,17 @@ def overview_section() -> rx.Component:
         ),
         rx.heading(t("respondents.title"), size="3", as_="h3"),
         rx.table.root(
-            rx.table.body(rx.foreach(AssessmentState.respondents, lambda r: rx.table.row(
+            rx.table.body(rx.foreach(AssessmentState.respondent_rows, lambda r: rx.table.row(
                 rx.table.cell(rx.el.bdi(r["label"])),
                 rx.table.cell(t_key(r["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group.")),
-                rx.table.cell(r["answered"].to(str), " ", t("assessment.answered_count")),
+                rx.table.cell(r["answered_text"]),
                 class_name="respondent-row",
             ))),
         ),
         rx.cond(AssessmentState.can_manage & AssessmentState.editable, invite_form()),
         rx.heading(t("history.title"), size="3", as_="h3"),
-        rx.vstack(rx.foreach(AssessmentState.history, lambda h: rx.hstack(
-            rx.text(h["at"], size="1", color_scheme="gray"),
+        rx.vstack(rx.foreach(AssessmentState.history_rows, lambda h: rx.hstack(
+            rx.text(h["at_text"], size="1", color_scheme="gray"),
             rx.cond(h["to"] != "", status_badge(h["to"])),
             rx.text(h["by"], size="2"),
             rx.cond(h["comment"] != "", rx.text("« ", h["comment"], " »", size="2", class_name="history-comment")),

@@ -42,7 +42,7 @@ def benchmark_tab() -> rx.Component:
             peer_toggle("region", "admin.region"),
             peer_toggle("population_band", "admin.population"),
             peer_toggle("country", "admin.country"),
-            rx.badge(NetworkState.bench_peers.to(str), " ", t("network.peers"), id="peer-count"),
+            rx.badge(NetworkState.peers_text, id="peer-count"),
             wrap="wrap", align="center",
         ),
         rx.cond(NetworkState.bench_peers < MIN_PEERS, rx.text(t("results.too_few_peers"), size="2", id="too-few-peers")),

@@ -24,8 +24,8 @@ def distribution_tab() -> rx.Component:
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                 "export.question", "network.cities", "network.share_low", "network.mean")])),
-            rx.table.body(rx.foreach(NetworkState.gap_rows, lambda g: rx.table.row(
-                rx.table.cell(localized(g["text"])), rx.table.cell(g["cities"].to(str)), rx.table.cell(g["share"]),
+            rx.table.body(rx.foreach(NetworkState.gap_texts, lambda g: rx.table.row(
+                rx.table.cell(localized(g["text"])), rx.table.cell(g["cities"].to(str)), rx.table.cell(g["share_text"]),
                 rx.table.cell(g["mean"]), class_name="common-gap-row"))),
             size="1", width="100%",
         ),

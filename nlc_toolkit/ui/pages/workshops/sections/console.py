@@ -57,7 +57,7 @@ def console() -> rx.Component:
         rx.hstack(
             rx.badge(t("workshop.answers"), " ", stats["count"].to(str), " / ", stats["participants"].to(str),
                      id="console-count", size="3"),
-            rx.badge(t("workshop.median"), " ", stats["median"].to(str)),
+            rx.badge(t("workshop.median"), " ", ConsoleState.median_text),
             rx.badge(t("workshop.spread"), " ", stats["spread"].to(str)),
             rx.cond(stats["no_consensus"].to(bool), rx.badge(t("workshop.no_consensus"), color_scheme="orange")),
             wrap="wrap",
