@@ -152,11 +152,13 @@ def world(app_server):
         code = workshops.create(s, actor_of(trainer), rabat.id, version.id, []).code
         # A second room whose first question has answers, shown to the room.
         revealed = workshops.create(s, actor_of(trainer), rabat.id, version.id, []).code
+        trainer, ids = actor_of(trainer), {"assessment": a.id, "code": code, "revealed": revealed}
+    with app_server.db() as s:  # the room is stored: phones join it and answer
         for i, level in enumerate(("1", "2", "2", "3")):
-            workshops.join(s, revealed, f"phone-{i}", "", "municipality")
-            workshops.vote(s, revealed, f"phone-{i}", QUICK.questions[0].id, level)
-        workshops.control(s, actor_of(trainer), revealed, "reveal", True)
-        return {"assessment": a.id, "code": code, "revealed": revealed}
+            phone = workshops.join(s, revealed, "", "", "municipality")
+            workshops.vote(s, revealed, phone.token, QUICK.questions[0].id, level)
+        workshops.control(s, trainer, revealed, "reveal", True)
+    return ids
 
 
 def _walk(page: Page, app, world: dict, views: list[View], lang: str) -> dict[str, list[dict]]:
