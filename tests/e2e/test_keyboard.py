@@ -28,6 +28,11 @@ def tab_to(page: Page, selector: str, limit: int = 300) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def focus_ring(page: Page) -> str:
+    """The focused element's outline as drawn (style, width): every element reached by Tab shows one."""
+    return page.evaluate("() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth; }")
+
+
 def focused_level(page: Page) -> str:
     return page.evaluate("() => document.activeElement.getAttribute('data-level')")
 
@@ -70,6 +75,7 @@ def test_three_answers_a_note_and_the_next_domain_by_keyboard(app, page):
     expect(group(first).locator("[role=radio][tabindex='0']")).to_have_count(1)
     tab_to(page, f"[id='q-{first}'] [role=radio][tabindex='0']")
     assert focused_level(page) == "0"
+    assert focus_ring(page) == "solid 2px"
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert focused_level(page) == "2"
@@ -95,6 +101,7 @@ def test_three_answers_a_note_and_the_next_domain_by_keyboard(app, page):
     page.screenshot(path=f"test-artifacts/keyboard-en-{app.port}.png", full_page=True)
 
     tab_to(page, "#next-domain")
+    assert focus_ring(page) == "solid 2px"
     page.keyboard.press("Enter")
     expect(page.locator("#domain-title")).to_have_text(QUICK.domains[1].title["en"])
 
