@@ -28,6 +28,7 @@ from nlc_toolkit.core.security import (
     ONE_TIME_VALIDITY,
     dummy_hash,
     hash_password,
+    needs_rehash,
     normalize_email,
     password_problem,
     verify_password,
@@ -165,6 +166,8 @@ def sign_in(session: Session, email: str, password: str, address: str = "", now:
         return LoginResult(error="auth.error.inactive")
     _clear(session, [k for k, _ in keys])
     user.failed_logins, user.locked_until = 0, None
+    if needs_rehash(user.password_hash):  # made with older parameters (security.py)
+        user.password_hash = hash_password(password)
     token = _open_session(session, user.id, now)
     audit(session, "sign_in", "user", user.id, user_id=user.id, address=address)
     return LoginResult(user=user, token=token, must_change_password=user.must_change_password)

@@ -83,3 +83,24 @@ def test_deactivated_user_cannot_sign_in(migrated):
     with session_scope() as s:
         assert auth.user_for_token(s, token) is None
         assert auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).error == "auth.error.inactive"
+
+
+def test_passwords_are_hashed_on_one_lane_and_older_hashes_are_replaced_at_sign_in(migrated):
+    """argon2 with one lane leaves the other core to the event loop; a hash made with the
+    library's default four lanes still signs in, and is replaced by a one-lane hash then."""
+    from argon2 import PasswordHasher
+
+    from nlc_toolkit.core.security import hash_password
+    from nlc_toolkit.db.models import User
+
+    assert ",p=1$" in hash_password("a password of mine")
+    user_id = make_user()
+    with session_scope() as s:
+        s.get(User, user_id).password_hash = PasswordHasher(parallelism=4).hash(PASSWORD)
+    with session_scope() as s:
+        assert auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).token
+    with session_scope() as s:
+        stored = s.get(User, user_id).password_hash
+    assert ",p=1$" in stored
+    with session_scope() as s:
+        assert auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).token
