@@ -40,7 +40,7 @@ def test_the_cache_stays_bounded():
 def test_empty_results_figures_are_valid_plotly():
     radar = charts.radar_figure([], [], None, "", None, "", "")
     heat = charts.group_heatmap([], [], [], [], 5)
-    assert go.Figure(radar).layout.height == 560 and go.Figure(heat).data == ()
+    assert go.Figure(radar).layout.height == 640 and go.Figure(heat).data == ()
     assert "template" not in radar["layout"]  # the browser's rx.plotly brings the light/dark one
     assert [t["name"] for t in charts.radar_figure(["1. A", "2. B"], [40, 60], [30, 50], "2025", None, "", "2026")["data"]] \
         == ["2025", "2026"]

@@ -107,8 +107,12 @@ def radar_figure(names: list[str], now: list, previous: list | None, previous_na
         fig.add_trace(go.Scatterpolar(r=now + now[:1], theta=closed, name=now_name, fill="toself",
                                       line={"color": CURRENT}, hovertemplate="%{theta}: %{r:.0f}"))
     # Room for the wrapped domain names (wrap_label): Plotly does not widen a polar chart's margins.
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, margin={"l": 130, "r": 130, "t": 60, "b": 60},
-                      height=560, legend={"orientation": "h"}, font={"size": 11})
+    # Domain 1 at the top, clockwise; the 0-100 scale between the first two domains, off their labels.
+    between = 90 - 180 / max(len(names), 1)
+    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "angle": between, "tickangle": between},
+                             "angularaxis": {"rotation": 90, "direction": "clockwise", "tickfont": {"size": 10}}},
+                      margin={"l": 150, "r": 150, "t": 80, "b": 80}, height=640, legend={"orientation": "h"},
+                      font={"size": 11})
     return fig
 
 

@@ -198,7 +198,7 @@ class ResultsState(PageState, AuthState):
         def zeros(values):
             return None if values is None else [v or 0 for v in values]
 
-        return charts.radar_figure([charts.wrap_label(n) for n in names], zeros(now), zeros(previous), previous_name,
+        return charts.radar_figure([charts.wrap_label(n, 24) for n in names], zeros(now), zeros(previous), previous_name,
                                    zeros(peers), peers_name, now_name)
 
     @rx.var
