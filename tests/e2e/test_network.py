@@ -103,6 +103,9 @@ def test_network_charts_have_named_domains_tables_and_a_titled_picker(app, page,
     # The heatmap: numbered columns, each header named by its domain in full, and a legend.
     names = [f"{i + 1}. {d.title[lang]}" for i, d in enumerate(QUICK.domains)]
     expect(page.locator("#domain-legend li")).to_have_text(names)
+    # The tabs' content follows the language's direction (Radix set it left to right).
+    assert page.evaluate("() => getComputedStyle(document.querySelector('#domain-legend')).direction") == (
+        "rtl" if lang == "ar" else "ltr")
     for name in (names[0], names[3]):
         expect(page.get_by_role("columnheader", name=name, exact=True)).to_have_count(1)
     # The filters' switches are named by their labels.
