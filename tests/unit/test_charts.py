@@ -1,5 +1,8 @@
 """Figure builders are cached per process by their arguments: a tab hydrating builds every page's
-figures (empty ones included), and that must not rebuild plotly figures each time."""
+figures (empty ones included), and that must not rebuild plotly figures each time. Labels keep
+names whole (wrapped between words), and each chart's table holds the numbers it plots."""
+
+import html
 
 import plotly.graph_objects as go
 import pytest
@@ -73,6 +76,13 @@ def test_wrapped_labels_split_no_word_and_keep_the_whole_name(name, width):
 def test_a_short_label_stays_on_one_line():
     assert charts.wrap_label("11. Youth") == "11. Youth"
     assert charts.wrap_label("") == ""
+
+
+def test_a_name_adds_no_markup_to_a_label():
+    """Plotly reads tags in labels: a title's own < > & show as written (entities), whole."""
+    label = charts.wrap_label("Youth <b>under</b> 25 & <a href='x'>more</a>", 12)
+    assert "<b>" not in label and "<a " not in label
+    assert html.unescape(label.replace("<br>", " ")) == "Youth <b>under</b> 25 & <a href='x'>more</a>"
 
 
 # ------------------------------------------------------------------------ each chart's table

@@ -15,6 +15,7 @@ bench/workshop_bench.py: they were a third of a worker's time under a room of 20
 from __future__ import annotations
 
 import functools
+import html
 import json
 import threading
 from collections import OrderedDict
@@ -63,14 +64,17 @@ def plain_figure(build: Callable[..., go.Figure]) -> Callable[..., dict]:
 def wrap_label(text: str, width: int = 22) -> str:
     """A tick label broken into lines of at most `width` characters, at spaces only, joined with
     Plotly's line break: Plotly never wraps a label, and cutting it mid-word ("Knowing the local
-    context: m") loses the name. A word longer than `width` keeps a line of its own, whole."""
+    context: m") loses the name. A word longer than `width` keeps a line of its own, whole.
+
+    Plotly reads tags in a label (<b>, <a href>...): a name's own < > & are given as entities, so a
+    questionnaire's title shows as written and adds no markup."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
 
 
 def series_table(keys: list[str], names: list[str], first: str, series: list[tuple[str, list | None]],
