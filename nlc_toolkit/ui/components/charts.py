@@ -265,8 +265,9 @@ def chart(figure: rx.Var, data: rx.Var, id_: str, label_key: str, caption_key: s
     table_id = f"{id_}-table"
     figure_box = rx.box(
         rx.plotly(data=figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
-        # Plotly lays out its SVG left to right only; inside an RTL page it shifts off screen.
-        width="100%", id=id_, dir="ltr", role="img", aria_label=t(label_key),
+        # Plotly lays out its SVG left to right only; inside an RTL page it shifts off screen. Its
+        # SVG keeps its width (700 px): on a phone the chart scrolls sideways instead of being cut.
+        width="100%", overflow_x="auto", id=id_, dir="ltr", role="img", aria_label=t(label_key),
     )
     if table_shown:
         return rx.fragment(figure_box, data_table(data, table_id, caption_key, row_class))
