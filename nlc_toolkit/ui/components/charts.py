@@ -252,7 +252,8 @@ def data_table(data: rx.Var, id_: str, caption_key: str, row_class: str = "") ->
         rx.el.thead(rx.el.tr(rx.foreach(data["columns"].to(list[str]), lambda c: rx.el.th(c, scope="col")))),
         rx.el.tbody(rx.foreach(data["rows"].to(list[dict]), lambda r: rx.el.tr(
             rx.el.th(r["head"], scope="row"),
-            rx.foreach(r["cells"].to(list[str]), lambda v: rx.el.td(v, class_name="num")),
+            # A number is read left to right in Arabic too: "-5" would show as "5-" (a gap's sign).
+            rx.foreach(r["cells"].to(list[str]), lambda v: rx.el.td(rx.el.span(v, dir="ltr"), class_name="num")),
             class_name=row_class, data_key=r["key"]))),
         class_name="data-table", id=id_), overflow_x="auto", width="100%")
 
