@@ -118,11 +118,20 @@ def test_network_charts_have_named_domains_tables_and_a_titled_picker(app, page,
     expect(page.get_by_role("img", name=translate("network.bench_label", lang))).to_have_attribute("id", "bench-chart")
     expect(page.get_by_role("checkbox", name=translate("admin.region", lang))).to_have_attribute("id", "peer-region")
     expect(page.locator("#bench-chart-table tbody th[scope=row]")).to_have_text(names)
+    # Peers by region only, ticked through the label's text: the peers' numbers fill the table.
+    peers = page.locator("#peer-count").inner_text()
+    page.locator("label[for=peer-population_band]").click()
+    expect(page.locator("#peer-population_band")).to_have_attribute("aria-checked", "false")
+    expect(page.locator("#peer-count")).not_to_have_text(peers)
+    expect(page.locator("#bench-chart-table tbody tr td").nth(2)).not_to_have_text("–")  # a peer median
+    page.wait_for_function("() => document.querySelector('#bench-chart .js-plotly-plot')?.data?.[1]?.y?.some(v => v !== null)")
     bars, medians, city = plotted(page, "bench-chart")
     rows = list(table_rows(page, "bench-chart-table").values())
     assert [r[1] for r in rows] == [number(v) for v in city["y"]]
+    assert [r[2] for r in rows] == [number(v) if r[2] != "–" else "–" for r, v in zip(rows, bars["base"])]  # Q1
     assert [r[3] for r in rows] == [number(v) for v in medians["y"]]
-    assert [r[2] for r in rows] == [number(v) if r[2] != "–" else "–" for r, v in zip(rows, bars["base"])]
+    assert [r[4] for r in rows] == [number(b + h) if r[4] != "–" else "–"  # Q3: the bar's top
+                                    for r, b, h in zip(rows, bars["base"], bars["y"])]
     page.locator("#benchmark").screenshot(path=ARTIFACTS / f"network-benchmark-{lang}.png")
 
     # The distribution: its table behind a button that says whether it is open.
@@ -147,7 +156,7 @@ def test_network_charts_have_named_domains_tables_and_a_titled_picker(app, page,
     expect(page.locator("#compare-radar-table thead th")).to_have_text([translate("results.domain", lang), *chosen])
     expect(page.locator("#compare-radar-table tbody th[scope=row]")).to_have_text(names)
     expect(page.get_by_role("img", name=translate("network.compare_label", lang))).to_have_attribute("id", "compare-radar")
-    page.wait_for_function("n => document.querySelector('#compare-radar .js-plotly-plot').data.length === n", arg=2)
+    page.wait_for_function("n => document.querySelector('#compare-radar .js-plotly-plot')?.data?.length === n", arg=2)
     traces = plotted(page, "compare-radar")
     rows = list(table_rows(page, "compare-radar-table").values())
     for column, trace in enumerate(traces, start=1):
