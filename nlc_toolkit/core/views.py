@@ -322,13 +322,19 @@ class CompareRow(_View):
 
 
 @dataclass
+class QuestionnaireOption(_View):
+    id: str
+    title: Text  # the newest version's, as the picker shows it
+
+
+@dataclass
 class NetworkView(_View):
     """The network page (services/network.view): the questionnaire shown, the filter options,
     one page of the heatmap, the benchmark, the distribution and common gaps, trends and the
     side-by-side comparison. `page`, `bench_city` and `dist_domain` are the values in effect
     (a page past the end, a city no longer listed, an unknown domain fall back)."""
 
-    questionnaire_options: list[str] = field(default_factory=list)
+    questionnaire_options: list[QuestionnaireOption] = field(default_factory=list)
     questionnaire_id: str = ""
     max_level: int = 5
     options: dict[str, list[str]] = field(default_factory=dict)  # region, country, ... -> values

@@ -22,7 +22,7 @@ from nlc_toolkit.core.exports.network import network_file
 from nlc_toolkit.core.network import NetworkQuery
 from nlc_toolkit.core.policy import Actor
 from nlc_toolkit.core.questionnaire import Questionnaire
-from nlc_toolkit.core.views import NetworkView
+from nlc_toolkit.core.views import NetworkView, QuestionnaireOption
 from nlc_toolkit.db import repo, scores
 from nlc_toolkit.db.models import Assessment, City, QuestionnaireVersion
 
@@ -41,11 +41,6 @@ def _check(actor: Actor) -> None:
         raise Refused("error.forbidden")
 
 
-def questionnaire_ids(s: Session, actor: Actor) -> list[str]:
-    _check(actor)
-    return sorted(set(s.scalars(select(QuestionnaireVersion.questionnaire_id))))
-
-
 def network_frame(s: Session, actor: Actor, questionnaire_id: str, include_unapproved: bool = False
                   ) -> tuple[pd.DataFrame, pd.DataFrame, Questionnaire | None]:
     """(cities, levels, questionnaire): one row per assessment with city facts, overall,
@@ -54,12 +49,20 @@ def network_frame(s: Session, actor: Actor, questionnaire_id: str, include_unapp
     return _frame(s, questionnaire_id, include_unapproved)
 
 
+def questionnaire_options(s: Session, actor: Actor) -> list[QuestionnaireOption]:
+    """Every stored questionnaire, by id, with its newest version's title (what the picker shows)."""
+    _check(actor)
+    return [QuestionnaireOption(id=row.questionnaire_id, title=dict(repo.questionnaire_model(row).title))
+            for row in repo.latest_questionnaires(s)]
+
+
 def view(s: Session, actor: Actor, questionnaire_id: str, query: NetworkQuery) -> NetworkView:
     """The network page: `questionnaire_id` if stored, else the default one."""
-    options = questionnaire_ids(s, actor)
-    if questionnaire_id not in options:
-        questionnaire_id = (DEFAULT_QUESTIONNAIRE if DEFAULT_QUESTIONNAIRE in options
-                            else options[0] if options else "")
+    options = questionnaire_options(s, actor)
+    ids = [o.id for o in options]
+    if questionnaire_id not in ids:
+        questionnaire_id = (DEFAULT_QUESTIONNAIRE if DEFAULT_QUESTIONNAIRE in ids
+                            else ids[0] if ids else "")
     frame, levels, q = _frame(s, questionnaire_id, False)
     return replace(net.network_view(frame, levels, q, query), questionnaire_options=options,
                    questionnaire_id=questionnaire_id)

@@ -11,6 +11,8 @@ from pypdf import PdfReader
 from nlc_toolkit.core.exports.score_document import score_document
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.scores import answer_frames
+from nlc_toolkit.i18n import translate
+from tests.app_server import ARTIFACTS
 from tests.e2e.helpers import (
     QUICK,
     choose_level,
@@ -63,7 +65,7 @@ def test_dashboard_shows_cores_score_radar_and_downloads(app, browser, answered)
     doc = expected_score(app, answered)
     expect(page.locator("#overall-score")).to_have_text(f"{doc['overall']:.0f}")
     first_domain = QUICK.domains[0].id
-    expect(page.locator(f".domain-score-row[data-domain='{first_domain}'] .domain-score")).to_have_text(
+    expect(page.locator(f"#radar-table tr[data-key='{first_domain}'] td").first).to_have_text(
         f"{doc['domains'][first_domain]:.0f}")
     expect(page.locator("#radar .js-plotly-plot .scatterlayer path").first).to_be_attached()
     expect(page.locator("#heatmap .js-plotly-plot")).to_be_attached()
@@ -168,5 +170,75 @@ def test_an_open_dashboard_follows_answers_given_elsewhere(app, browser):
     doc = expected_score(app, assessment_id)
     expect(watching.locator("#overall-score")).to_have_text(f"{doc['overall']:.0f}")
     expect(watching.locator("#completeness")).not_to_have_text(before)
-    expect(watching.locator(f".domain-score-row[data-domain='{QUICK.domains[0].id}'] .domain-score")).to_have_text(
+    expect(watching.locator(f"#radar-table tr[data-key='{QUICK.domains[0].id}'] td").first).to_have_text(
         f"{doc['domains'][QUICK.domains[0].id]:.0f}")
+
+
+def table_rows(page, table_id):
+    """A data table's rows as {key: [row header, cell, ...]}."""
+    return page.evaluate("""id => Object.fromEntries([...document.querySelectorAll(`#${id} tbody tr`)].map(
+        tr => [tr.dataset.key, [...tr.children].map(c => c.textContent)]))""", table_id)
+
+
+def plotted(page, chart_id):
+    """The traces the browser's Plotly drew in a chart (its data, as the page holds it)."""
+    return page.evaluate("id => document.querySelector(`#${id} .js-plotly-plot`).data", chart_id)
+
+
+def score_text(value):
+    return "–" if value is None else f"{value:.0f}"
+
+
+@pytest.mark.parametrize("lang,label", [("en", "English"), ("ar", "العربية")])
+def test_charts_have_a_table_of_their_numbers_and_full_domain_names(app, page, answered, lang, label):
+    """Issue 14: each chart is an image with a name, its numbers are in a real table, the radar's
+    labels are the domain names in full, wrapped between words (English and Arabic)."""
+    sign_in(page, app.url, "results-editor@tetouan.example.org")
+    page.goto(f"{app.url}/assessments/{answered}/results")
+    doc = expected_score(app, answered)
+    expect(page.locator("#overall-score")).to_have_text(f"{doc['overall']:.0f}")  # hydrated
+    page.get_by_role("button", name=label).click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("#radar .js-plotly-plot .scatterlayer path").first).to_be_attached()  # Plotly drew it
+    year = page.evaluate("() => document.querySelector('#radar .js-plotly-plot').data.at(-1).name")
+
+    # The radar: an image with a name, and a table with the same numbers and the full names.
+    expect(page.get_by_role("img", name=translate("results.radar_label", lang))).to_have_attribute("id", "radar")
+    table = page.locator("#radar-table")
+    expect(table.locator("caption")).to_have_text(translate("results.radar_caption", lang))
+    expect(table.locator("thead th[scope=col]")).to_have_text([translate("results.domain", lang), year])
+    names = [f"{i + 1}. {d.title[lang]}" for i, d in enumerate(QUICK.domains)]
+    expect(table.locator("tbody th[scope=row]")).to_have_text(names)
+    rows = table_rows(page, "radar-table")
+    assert {key: cells[1] for key, cells in rows.items()} == {d.id: score_text(doc["domains"].get(d.id))
+                                                             for d in QUICK.domains}
+    page.wait_for_function("name => document.querySelector('#radar .js-plotly-plot').data.at(-1).theta[0]"
+                           ".replaceAll('<br>', ' ') === name", arg=names[0])
+    radar = plotted(page, "radar")[-1]
+    for i, d in enumerate(QUICK.domains):
+        # The label is the whole name, broken only between words; the point is the table's number.
+        assert radar["theta"][i].replace("<br>", " ") == names[i]
+        assert score_text(radar["r"][i]) == (rows[d.id][1] if rows[d.id][1] != "–" else "0")
+    drawn = page.locator("#radar .angularaxistick text").all_text_contents()
+    assert ["".join(n.split()) for n in names] == ["".join(t.split()) for t in drawn]  # nothing cut off
+    page.locator("#radar").screenshot(path=ARTIFACTS / f"results-radar-{lang}.png")
+
+    # The levels by group: a table behind a button that says whether it is open, by keyboard.
+    toggle = page.locator("#heatmap-toggle")
+    expect(page.get_by_role("img", name=translate("results.heatmap_label", lang))).to_have_attribute("id", "heatmap")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#heatmap-table")).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#heatmap-table")).to_be_visible()
+    expect(page.locator("#heatmap-table thead th[scope=col]")).to_have_text(
+        [translate("export.question", lang), translate("group.municipality", lang)])
+    heat = plotted(page, "heatmap")[0]
+    rows = list(table_rows(page, "heatmap-table").items())
+    assert len(rows) == len(heat["z"]) > 0
+    for (key, cells), levels, y in zip(rows, heat["z"], heat["y"]):
+        assert cells[0] == f"{y}. {QUICK.question_by_id[key].text[lang]}"  # the question in full
+        assert cells[1:] == ["–" if v is None else f"{v:g}" for v in levels]
+    page.locator("#heatmap-table").screenshot(path=ARTIFACTS / f"results-heatmap-table-{lang}.png")
+    page.screenshot(path=ARTIFACTS / f"results-charts-{lang}.png", full_page=True)

@@ -46,7 +46,10 @@ def test_view_picks_the_questionnaire_and_pages(demo):
     with session_scope() as s:
         staff = _staff(s)
         view = network.view(s, staff, "no such questionnaire", NetworkQuery())
-        assert view.questionnaire_id == "nlc-quick-scan" and "nlc-quick-scan" in view.questionnaire_options
+        assert view.questionnaire_id == "nlc-quick-scan"
+        # The picker offers each questionnaire by its title, in every language.
+        quick = next(o for o in view.questionnaire_options if o.id == "nlc-quick-scan")
+        assert quick.title["fr"] == "Diagnostic rapide CNL" and quick.title["en"] == "NLC quick scan"
         assert view.total == 12 and len(view.rows) == 12 and view.page_text == "1–12 / 12"
         every_round = network.view(s, staff, "nlc-quick-scan", NetworkQuery(latest_only=False))
         assert every_round.total == 36

@@ -8,6 +8,7 @@ import reflex as rx
 
 from nlc_toolkit.core.errors import Invalid, Refused
 from nlc_toolkit.core.network import MAX_COMPARED, PEER_KEYS, NetworkQuery
+from nlc_toolkit.core.questionnaire import localized as pick
 from nlc_toolkit.i18n import format_percent, plural
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import network as svc
@@ -25,7 +26,7 @@ class NetworkState(PageState, AuthState):
     query: dict = NetworkQuery().as_dict()  # core.network.NetworkQuery: filters, sort, page, choices
 
     # ----------------------------------------------------------------- what the service answered
-    questionnaire_options: list[str] = []
+    questionnaire_options: list[dict] = []  # id and title
     max_level: int = 5
     options: dict[str, list[str]] = {}
     domains: list[dict] = []
@@ -154,18 +155,48 @@ class NetworkState(PageState, AuthState):
 
     # ----------------------------------------------------------------- figures from plain rows
 
+    def _domain_names(self) -> list[str]:
+        return [f"{d['number']}. {pick(d['title'], self.lang)}" for d in self.domains]
+
     @rx.var
     def bench_figure(self) -> dict:
-        return charts.benchmark_figure(self.bench_rows)
+        return charts.benchmark_figure(self.bench_rows, self.lang)
+
+    @rx.var
+    def bench_table(self) -> dict:
+        return charts.benchmark_table(self.bench_rows, [f"{r['number']}. {pick(r['title'], self.lang)}"
+                                                        for r in self.bench_rows], self.lang)
 
     @rx.var
     def dist_figure(self) -> dict:
         return charts.distribution_figure(self.dist_counts)
 
     @rx.var
+    def dist_table(self) -> dict:
+        return charts.distribution_table(self.dist_counts, self.lang)
+
+    @rx.var
     def trend_figure(self) -> dict:
-        return charts.trend_figure(self.trend_rows, self.compare_rows)
+        return charts.trend_figure(self.trend_rows, self.compare_rows, self.lang)
+
+    @rx.var
+    def trend_table(self) -> dict:
+        return charts.trend_table(self.trend_rows, self.compare_rows, self.lang)
 
     @rx.var
     def compare_figure(self) -> dict:
         return charts.compare_figure([f"{d['number']}" for d in self.domains], self.compare_rows)
+
+    @rx.var
+    def compare_table(self) -> dict:
+        return charts.compare_table([d["id"] for d in self.domains], self._domain_names(), self.compare_rows, self.lang)
+
+    @rx.var
+    def domain_names(self) -> list[dict]:
+        """The domains' numbers with their names in full, the legend of the numbered columns."""
+        return [{"id": d["id"], "number": d["number"], "name": name} for d, name in zip(self.domains, self._domain_names())]
+
+    @rx.var
+    def questionnaire_choices(self) -> list[dict]:
+        """The questionnaires offered, by title in the user's language (the id means nothing to a reader)."""
+        return [{"id": o["id"], "title": pick(o["title"], self.lang)} for o in self.questionnaire_options]

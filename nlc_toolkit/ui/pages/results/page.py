@@ -4,10 +4,10 @@ composes the sections (sections/); the state is in state.py."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from nlc_toolkit import routes
+from nlc_toolkit.ui.components.charts import chart
 from nlc_toolkit.ui.components.feedback import message_banner, page_guard, status_badge
 from nlc_toolkit.ui.components.i18n import localized, t
 from nlc_toolkit.ui.components.shell import page
@@ -34,26 +34,15 @@ def dashboard() -> rx.Component:
                   kpi("results.completeness", ResultsState.completeness_text, "completeness"), wrap="wrap"),
         downloads(),
         rx.heading(t("results.radar"), size="5", as_="h2"),
-        rx.box(rx.plotly(data=ResultsState.radar.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
-               # Plotly lays out its SVG left to right only; inside an RTL page it shifts off screen.
-               width="100%", id="radar", dir="ltr"),
+        # The radar's table is the domain list the page always showed: visible, the full names.
+        chart(ResultsState.radar, ResultsState.radar_table, "radar", "results.radar_label", "results.radar_caption",
+              table_shown=True, row_class="domain-score-row"),
         rx.cond(ResultsState.too_few_peers, rx.text(t("results.too_few_peers"), size="2", color_scheme="gray",
                                                     id="too-few-peers")),
-        rx.box(rx.table.root(
-            rx.table.header(rx.table.row(
-                rx.table.column_header_cell("#"), rx.table.column_header_cell(t("results.domain")),
-                rx.table.column_header_cell(t("results.this_round")),
-                rx.cond(ResultsState.has_previous, rx.table.column_header_cell(t("results.previous_round"))))),
-            rx.table.body(rx.foreach(ResultsState.domain_rows, lambda d: rx.table.row(
-                rx.table.cell(d["number"].to(str)), rx.table.cell(d["title_text"]),
-                rx.table.cell(d["score_text"], class_name="domain-score"),
-                rx.cond(ResultsState.has_previous, rx.table.cell(d["previous_text"])),
-                class_name="domain-score-row", data_domain=d["id"]))),
-            size="1", width="100%"), width="100%", overflow_x="auto"),
         rx.heading(t("results.heatmap"), size="5", as_="h2"),
         rx.text(t("results.heatmap_help"), size="2", color_scheme="gray"),
-        rx.box(rx.plotly(data=ResultsState.heatmap.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
-               width="100%", id="heatmap", dir="ltr"),
+        chart(ResultsState.heatmap, ResultsState.heatmap_table, "heatmap", "results.heatmap_label",
+              "results.heatmap_caption"),
         rx.heading(t("results.gap_title"), size="5", as_="h2", id="gap-title"),
         rx.text(t("results.gap_help"), size="2", color_scheme="gray"),
         # A plain table in a region a keyboard can scroll (a phone may still be narrower than it).

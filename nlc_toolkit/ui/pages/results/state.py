@@ -175,34 +175,57 @@ class ResultsState(PageState, AuthState):
 
     # ----------------------------------------------------------------- figures (built from rows)
 
-    @rx.var
-    def radar(self) -> dict:
+    def _radar_series(self) -> tuple:
+        """What the radar and its table both show: domain ids, names in full, this round, the
+        previous round and the peer median (None where the radar leaves them out), the legend names."""
         domains = self.report.get("domains", [])
         previous = self.report.get("previous")
-        return charts.radar_figure(
-            [f"{i + 1}. {pick(d['title'], self.lang)[:28]}" for i, d in enumerate(domains)],
-            [d["score"] or 0 for d in domains],
-            [d["previous"] or 0 for d in domains] if previous else None, str(previous["year"]) if previous else "",
-            [d["peers"] or 0 for d in domains] if self.too_few_peers is False else None, pick(PEERS_LABEL, self.lang),
+        return (
+            [d["id"] for d in domains], [f"{i + 1}. {pick(d['title'], self.lang)}" for i, d in enumerate(domains)],
+            [d["score"] for d in domains], [d["previous"] for d in domains] if previous else None,
+            str(previous["year"]) if previous else "",
+            [d["peers"] for d in domains] if self.too_few_peers is False else None, pick(PEERS_LABEL, self.lang),
             str(self.report.get("year", "")),
         )
 
     @rx.var
-    def heatmap(self) -> dict:
+    def radar(self) -> dict:
+        _, names, now, previous, previous_name, peers, peers_name, now_name = self._radar_series()
+
+        def zeros(values):
+            return None if values is None else [v or 0 for v in values]
+
+        return charts.radar_figure([charts.wrap_label(n, 24) for n in names], zeros(now), zeros(previous), previous_name,
+                                   zeros(peers), peers_name, now_name)
+
+    @rx.var
+    def radar_table(self) -> dict:
+        return charts.radar_table(*self._radar_series(), self.lang)
+
+    def _group_series(self) -> tuple:
+        """What the levels-by-group heatmap and its table both show: question ids, numbers and
+        texts, disagreement marks, the groups present and their levels."""
         rows = self.report.get("by_group", [])
         groups = [g for g in RESPONDENT_GROUPS if any(g in r["levels"] for r in rows)]
-        texts = {x["id"]: pick(x["text"], self.lang) for x in self.report.get("questions", [])}
-        number = {x["id"]: i + 1 for i, x in enumerate(self.report.get("questions", []))}
-        group_names = {"municipality": "M", "national": "N", "civil_society": "CS", "other": "O"}
         if not groups:
             rows = []
-        return charts.group_heatmap(
-            [("⚠ " if r["disagreement"] else "") + f"Q{number[r['question']]}" for r in rows],
-            [group_names[g] for g in groups],
-            [[r["levels"].get(g) for g in groups] for r in rows],
-            [texts[r["question"]] for r in rows],
-            self.report.get("max_level", 5),
-        )
+        texts = {x["id"]: pick(x["text"], self.lang) for x in self.report.get("questions", [])}
+        number = {x["id"]: i + 1 for i, x in enumerate(self.report.get("questions", []))}
+        heads = [("⚠ " if r["disagreement"] else "") + f"Q{number[r['question']]}" for r in rows]
+        return ([r["question"] for r in rows], heads, [texts[r["question"]] for r in rows],
+                [translate(f"group.{g}", self.lang) for g in groups], [[r["levels"].get(g) for g in groups] for r in rows])
+
+    @rx.var
+    def heatmap(self) -> dict:
+        _, heads, texts, groups, z = self._group_series()
+        # The groups' names in full, wrapped, above the columns (initials meant nothing in Arabic).
+        return charts.group_heatmap(heads, [charts.wrap_label(g, 14) for g in groups], z, texts,
+                                    self.report.get("max_level", 5))
+
+    @rx.var
+    def heatmap_table(self) -> dict:
+        keys, heads, texts, groups, z = self._group_series()
+        return charts.group_table(keys, [f"{h}. {text}" for h, text in zip(heads, texts)], groups, z, self.lang)
 
     # ----------------------------------------------------------------- events
 

@@ -3,9 +3,9 @@ are lowest on (what training to offer)."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import reflex as rx
 
+from nlc_toolkit.ui.components.charts import chart
 from nlc_toolkit.ui.components.i18n import localized, t
 from nlc_toolkit.ui.pages.network.state import NetworkState
 
@@ -17,8 +17,8 @@ def distribution_tab() -> rx.Component:
             value=NetworkState.query["dist_domain"].to(str), on_change=lambda v: NetworkState.set_filter("dist_domain", v),
             aria_label=t("results.domain"), id="dist-domain"),
         rx.text(t("network.distribution_help"), size="2", color_scheme="gray"),
-        rx.box(rx.plotly(data=NetworkState.dist_figure.to(go.Figure), config={"displayModeBar": False, "responsive": True}),
-               width="100%", dir="ltr"),
+        chart(NetworkState.dist_figure, NetworkState.dist_table, "dist-chart", "network.dist_label",
+              "network.dist_caption"),
         rx.heading(t("network.common_gaps"), size="4", as_="h3"),
         rx.text(t("network.common_gaps_help"), size="2", color_scheme="gray"),
         rx.table.root(

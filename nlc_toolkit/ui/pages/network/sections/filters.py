@@ -22,16 +22,16 @@ def select_filter(name: str, label_key: str, options: rx.Var, value: rx.Var) -> 
 
 
 def switch(name: str, label_key: str, checked: rx.Var, id_: str) -> rx.Component:
-    return rx.hstack(rx.switch(checked=checked, on_change=lambda v: NetworkState.toggle(name, v), id=id_,
-                               aria_labelledby=f"{id_}-label"),
-                     rx.text(t(label_key), size="2", id=f"{id_}-label"), align="center")
+    # A Radix switch is a <button>: the label names it (axe: button-name) and is a larger target.
+    return rx.hstack(rx.switch(checked=checked, on_change=lambda v: NetworkState.toggle(name, v), id=id_),
+                     rx.el.label(t(label_key), html_for=id_, font_size="var(--font-size-2)"), align="center")
 
 
 def filters() -> rx.Component:
     return rx.hstack(
         rx.vstack(
             rx.el.label(t("assessments.questionnaire"), html_for="filter-questionnaire", font_size="0.8em"),
-            rx.el.select(rx.foreach(NetworkState.questionnaire_options, lambda o: rx.el.option(o, value=o)),
+            rx.el.select(rx.foreach(NetworkState.questionnaire_choices, lambda o: rx.el.option(o["title"], value=o["id"])),
                          id="filter-questionnaire", value=NetworkState.questionnaire_id,
                          on_change=lambda v: NetworkState.set_filter("questionnaire_id", v)),
             spacing="1",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from nlc_toolkit.ui.components.feedback import preparing
-from nlc_toolkit.ui.components.i18n import localized, t
+from nlc_toolkit.ui.components.i18n import t
 from nlc_toolkit.ui.pages.network.state import NetworkState
 
 
@@ -15,10 +15,24 @@ def _header() -> rx.Component:
         rx.el.th(rx.button(t("assessments.city"), variant="ghost", size="1", on_click=NetworkState.sort("city")),
                  class_name="sticky-col"),
         rx.el.th(rx.button(t("results.overall"), variant="ghost", size="1", on_click=NetworkState.sort("overall"))),
-        rx.foreach(NetworkState.domains, lambda d: rx.el.th(rx.tooltip(
-            rx.button(d["number"].to(str), variant="ghost", size="1", on_click=NetworkState.sort(d["id"])),
-            content=localized(d["title"])))),
+        # A column is a domain's number (17 names would not fit); the button is named by the
+        # domain in full, so a screen reader reads the name as each cell's column header, and the
+        # legend above the table lists every number with its name.
+        rx.foreach(NetworkState.domain_names, lambda d: rx.el.th(rx.tooltip(
+            rx.button(d["number"].to(str), variant="ghost", size="1", on_click=NetworkState.sort(d["id"]),
+                      aria_label=d["name"]),
+            content=d["name"]), scope="col", class_name="domain-col", data_domain=d["id"])),
     ))
+
+
+def domain_legend() -> rx.Component:
+    """Each column's number with the domain's name in full."""
+    return rx.box(
+        rx.text(t("network.domain_legend"), size="2", weight="bold", id="domain-legend-title"),
+        rx.el.ul(rx.foreach(NetworkState.domain_names, lambda d: rx.el.li(d["name"], data_domain=d["id"])),
+                 class_name="domain-legend", aria_labelledby="domain-legend-title"),
+        id="domain-legend", width="100%",
+    )
 
 
 def _row(r) -> rx.Component:
@@ -51,6 +65,7 @@ def pager_and_exports() -> rx.Component:
 
 def heat_table() -> rx.Component:
     return rx.vstack(
+        domain_legend(),
         rx.box(
             rx.el.table(_header(), rx.el.tbody(rx.foreach(NetworkState.rows, _row)), class_name="heat-table"),
             overflow_x="auto", width="100%", id="network-heatmap",
