@@ -116,12 +116,13 @@ def format_date(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
     return babel_dates.format_date(day, "long", locale=FORMAT_LOCALES[normalize(lang)])
 
 
-def format_datetime(moment: datetime | str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A moment as its day for the locale and a 24-hour time (5 juillet 2026 14:05); services
-    give "2026-07-05 14:05" strings."""
+def format_datetime(moment: datetime | str, lang: str = DEFAULT_LANGUAGE, seconds: bool = False) -> str:
+    """A moment as its day for the locale and a 24-hour time (5 juillet 2026 14:05, with
+    `seconds` 14:05:09); services give "2026-07-05 14:05" strings."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return f"{format_date(moment.date(), lang)} {moment:%H:%M}"
+    return f"{format_date(moment.date(), lang)} {moment:%H:%M:%S}" if seconds else \
+        f"{format_date(moment.date(), lang)} {moment:%H:%M}"
 
 
 def direction(lang: str) -> str:

@@ -53,6 +53,21 @@ def _tab(index: int) -> Callable[[Page], None]:
     return step
 
 
+def _open_tables(page: Page) -> None:
+    """Open every chart's "Show as a table" on the page."""
+    for toggle in page.locator("button[aria-controls][aria-expanded='false']").all():
+        if toggle.is_visible():
+            toggle.click()
+            expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
+def _tab_and_tables(index: int) -> Callable[[Page], None]:
+    def step(page: Page) -> None:
+        _tab(index)(page)
+        _open_tables(page)
+    return step
+
+
 def _wrong_password(page: Page) -> None:
     page.locator("#email").fill("nobody@example.org")
     page.locator("#password").fill("not-the-password")
@@ -102,13 +117,16 @@ VIEWS: dict[str, list[View]] = {
         View("assessment, evidence dialog", "/assessments/{assessment}", "#assessment-city", _evidence_dialog),
         View("assessment, submit dialog", "/assessments/{assessment}", "#assessment-city", _submit_dialog),
         View("results", "/assessments/{assessment}/results", "#results-city"),
+        View("results, every chart's table shown", "/assessments/{assessment}/results", "#results-city", _open_tables),
         View("account", "/account", "#change-password"),
     ],
     "staff": [
         View("network, cities x domains", "/network", "[role=tab]"),
         View("network, benchmark", "/network", "[role=tab]", _tab(1)),
         View("network, distribution", "/network", "[role=tab]", _tab(2)),
+        View("network, distribution's tables shown", "/network", "[role=tab]", _tab_and_tables(2)),
         View("network, side by side", "/network", "[role=tab]", _tab(3)),
+        View("network, side by side's tables shown", "/network", "[role=tab]", _tab_and_tables(3)),
     ],
     "facilitator": [
         View("workshops", "/workshops", "#create-workshop"),

@@ -214,3 +214,10 @@ def test_every_key_in_the_catalogs_is_used():
     built = {prefix + word for prefix in prefixes for word in DYNAMIC_KEYS[prefix]}
     unused = set(catalog("en")) - keys - built
     assert not unused, sorted(unused)
+
+
+def test_a_moment_with_seconds_for_the_audit_log():
+    from nlc_toolkit.i18n import format_datetime
+
+    assert format_datetime("2026-07-05 14:05:09", "fr", seconds=True) == "5 juillet 2026 14:05:09"
+    assert format_datetime("2026-07-05 14:05:09", "en") == "July 5, 2026 14:05"

@@ -6,6 +6,7 @@ import reflex as rx
 
 from nlc_toolkit import routes
 from nlc_toolkit.core.vocabulary import ROLES
+from nlc_toolkit.i18n import format_datetime
 from nlc_toolkit.services import admin as svc
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import workshops as workshop_svc
@@ -48,6 +49,10 @@ class AdminState(PageState, AuthState):
     def _load_audit(self, s, actor) -> None:
         self.audit, self.audit_total = svc.audit_page(s, actor, page=self.audit_page, per_page=AUDIT_PER_PAGE,
                                                       **self.audit_filter)
+
+    @rx.var
+    def audit_rows(self) -> list[dict]:
+        return [dict(e, at_text=format_datetime(e["at"], self.lang, seconds=True)) for e in self.audit]
 
     @rx.var
     def audit_pages(self) -> int:
@@ -267,8 +272,8 @@ def audit_table() -> rx.Component:
     return rx.box(rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
             "admin.when", "admin.who", "admin.action", "admin.what", "admin.detail")])),
-        rx.table.body(rx.foreach(AdminState.audit, lambda e: rx.table.row(
-            rx.table.cell(e["at"]), rx.table.cell(e["who"]), rx.table.cell(e["action"]),
+        rx.table.body(rx.foreach(AdminState.audit_rows, lambda e: rx.table.row(
+            rx.table.cell(e["at_text"]), rx.table.cell(e["who"]), rx.table.cell(e["action"]),
             rx.table.cell(e["entity"], " ", e["entity_id"]), rx.table.cell(rx.text(e["detail"], size="1")),
             class_name="audit-row"))),
         size="1", width="100%",

@@ -38,7 +38,7 @@ def version_row(v: rx.Var) -> rx.Component:
         rx.table.cell(v["domains"].to(str)),
         rx.table.cell(v["questions"].to(str)),
         rx.table.cell(v["assessments"].to(str)),
-        rx.table.cell(v["registered"].to(str)),
+        rx.table.cell(v["registered_text"].to(str)),
         class_name="version-row",
         data_key=v["key"].to(str),
     )
@@ -53,7 +53,7 @@ def versions_section() -> rx.Component:
             S.versions.length() > 0,
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in header])),
-                rx.table.body(rx.foreach(S.versions, version_row)),
+                rx.table.body(rx.foreach(S.version_rows, version_row)),
                 size="1", width="100%",
             ), overflow_x="auto", width="100%", id="version-list"),
             rx.text(t("questionnaires.none_stored"), id="no-versions"),

@@ -11,6 +11,7 @@ from typing import ClassVar
 import reflex as rx
 
 from nlc_toolkit.core.errors import Invalid, Refused
+from nlc_toolkit.i18n import format_datetime
 from nlc_toolkit.services import questionnaires as svc
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
@@ -39,6 +40,10 @@ class QuestionnairesState(PageState, AuthState):
     title: dict[str, str] = {}
     domains: list[dict] = []  # {id, title, questions}
     _text: str = ""  # the previewed text: never sent to the browser
+
+    @rx.var
+    def version_rows(self) -> list[dict]:
+        return [dict(v, registered_text=format_datetime(v["registered"], self.lang)) for v in self.versions]
 
     @rx.var
     def can_register(self) -> bool:

@@ -99,6 +99,10 @@ class ConsoleState(RoomState, PageState, AuthState):
         self._load_participants()
 
     @rx.var
+    def participant_rows(self) -> list[dict]:
+        return [dict(p, joined_text=format_datetime(p["joined"], self.lang)) for p in self.participants]
+
+    @rx.var
     def median_text(self) -> str:
         return format_number(self.stats.get("median"), self.lang)
 

@@ -21,10 +21,10 @@ def participants_card() -> rx.Component:
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                 "workshop.your_name", "invite.group", "workshop.answers", "workshop.joined", "admin.actions")])),
-            rx.table.body(rx.foreach(ConsoleState.participants, lambda p: rx.table.row(
+            rx.table.body(rx.foreach(ConsoleState.participant_rows, lambda p: rx.table.row(
                 rx.table.cell(rx.el.bdi(rx.cond(p["name"] != "", p["name"], "–"))),
                 rx.table.cell(t_key(p["group"], [f"group.{g}" for g in RESPONDENT_GROUPS], prefix="group.")),
-                rx.table.cell(p["answers"].to(str)), rx.table.cell(p["joined"]),
+                rx.table.cell(p["answers"].to(str)), rx.table.cell(p["joined_text"]),
                 rx.table.cell(rx.button(t("workshop.remove"), size="1", variant="soft", color_scheme="red",
                                         on_click=ConsoleState.remove_participant(p["id"]),
                                         aria_label=t("workshop.remove"), class_name="remove-participant")),
