@@ -55,10 +55,13 @@ def _tab(index: int) -> Callable[[Page], None]:
 
 def _open_tables(page: Page) -> None:
     """Open every chart's "Show as a table" on the page."""
-    for toggle in page.locator("button[aria-controls][aria-expanded='false']").all():
-        if toggle.is_visible():
-            toggle.click()
-            expect(toggle).to_have_attribute("aria-expanded", "true")
+    closed = page.locator("button[aria-controls][aria-expanded='false']")
+    toggle_ids = [b.get_attribute("id") for b in closed.all() if b.is_visible()]
+    assert toggle_ids, "no chart table to open here"
+    for toggle_id in toggle_ids:
+        toggle = page.locator(f"[id='{toggle_id}']")
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
 
 
 def _tab_and_tables(index: int) -> Callable[[Page], None]:
