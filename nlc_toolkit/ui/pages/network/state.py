@@ -66,7 +66,9 @@ class NetworkState(PageState, AuthState):
 
     @rx.event
     async def load(self):
-        async for update in self._load_with(self._read):
+        # Coming back to the page, the hydrated view stays on screen while it is re-read: a
+        # spinner would re-mount the tabs and undo a first click on one (seen as a flaky test).
+        async for update in self._load_with(self._read, keep=bool(self.rows and not self.error)):
             yield update
 
     @rx.event
