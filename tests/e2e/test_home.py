@@ -79,3 +79,15 @@ def test_counts_use_the_plural_form_of_the_language(app, page):
     expect(counts).to_have_text(plural("home.domains_count", domains, "ar"))
     page.get_by_role("button", name="Français").click()
     expect(counts).to_have_text(plural("home.domains_count", domains, "fr"))
+
+
+def test_home_and_footer_say_what_comes_from_the_gctf_toolkit_and_what_is_this_apps_own(app, page):
+    """The maturity levels and advice are this app's design: the toolkit has none, and a reader of
+    the home page or of any footer must not take them for the GCTF's."""
+    for lang in ("en", "fr", "ar"):
+        page.goto(f"{app.url}/?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("#sources li")).to_have_text([translate("home.sources.toolkit", lang),
+                                                          translate("home.sources.ours", lang)])
+        expect(page.locator("footer")).to_contain_text(translate("app.footer", lang))
+    assert "maturity levels" in translate("app.footer", "en") and "own design" in translate("app.footer", "en")

@@ -70,6 +70,12 @@ def index() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        rx.el.section(
+            rx.heading(t("home.sources.title"), size="4", as_="h2"),
+            rx.el.ul(rx.el.li(t("home.sources.toolkit")), rx.el.li(t("home.sources.ours")),
+                     padding_inline_start="1.2em"),
+            id="sources", width="100%",
+        ),
         rx.heading(t("home.questionnaires"), size="5", as_="h2"),
         loading_or_error(
             HomeState.loading,
