@@ -41,8 +41,10 @@ def T(s: str) -> dict:
     return {"en": s}
 
 
-def build(domains: list[dict], levels: int = 4, context: list[dict] | None = None, bands=(0, 50)) -> Questionnaire:
-    """A one-language questionnaire with scale 0..levels; questions need only id/weight/show_if/recs."""
+def build(domains: list[dict], levels: int = 4, context: list[dict] | None = None, bands=(0, 50),
+          facets: dict[str, list[str]] | None = None) -> Questionnaire:
+    """A one-language questionnaire with scale 0..levels; questions need only id/weight/show_if/recs;
+    `facets`: facet id -> its question ids."""
     data = {
         "id": "t",
         "version": "1",
@@ -67,6 +69,8 @@ def build(domains: list[dict], levels: int = 4, context: list[dict] | None = Non
                 question["show_if"] = q["show_if"]
             dom["questions"].append(question)
         data["domains"].append(dom)
+    if facets:
+        data["facets"] = [{"id": f, "title": T(f), "questions": ids} for f, ids in facets.items()]
     return parse_questionnaire(yaml.safe_dump(data, allow_unicode=True), "built.yaml")
 
 

@@ -122,6 +122,15 @@ class Domain(_Model):
     questions: list[Question] = Field(min_length=1)
 
 
+class Facet(_Model):
+    """A sub-score across domains: the questions it gathers (by id), scored as a domain is, e.g.
+    the national-local interface. A questionnaire declares as many as it needs, or none."""
+    id: str = Field(pattern=_ID)
+    title: Text
+    description: Text | None = None
+    questions: list[str] = Field(min_length=1)
+
+
 class Questionnaire(_Model):
     id: str = Field(pattern=_ID)
     version: str
@@ -132,6 +141,7 @@ class Questionnaire(_Model):
     bands: list[Band] = Field(min_length=1)
     context: list[ContextQuestion] = Field(default_factory=list)
     domains: list[Domain] = Field(min_length=1)
+    facets: list[Facet] = Field(default_factory=list)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -441,6 +451,15 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
                 if outside:
                     add(f"{rpath}.levels", f"level(s) {', '.join(map(str, outside))} are outside the scale 0..{q.max_level}")
                 problems.extend(_check_condition(rec.show_if, rpath, q.context_by_id))
+    facet_ids: dict[str, str] = {}
+    for fi, facet in enumerate(q.facets):
+        fpath = f"facets[{fi}]"
+        unique(facet_ids, facet.id, fpath, "facet id")
+        for i, question_id in enumerate(facet.questions):
+            if question_id not in q.question_by_id:
+                add(f"{fpath}.questions[{i}]", f"'{question_id}' is not a question of this questionnaire")
+        if len(set(facet.questions)) != len(facet.questions):
+            add(f"{fpath}.questions", "a question is listed twice")
     return problems
 
 

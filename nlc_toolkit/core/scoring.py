@@ -47,6 +47,9 @@ class Scores:
     # The answers scored, one row per respondent answer to a question of this questionnaire, with
     # any further columns they came with (the database's carry the respondent's group).
     answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ANSWER_COLUMNS))
+    # Rows: assessments; columns: the questionnaire's facet ids (sub-scores across domains, such as
+    # the national-local interface); NaN where none of a facet's questions has a level.
+    facets: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def band_of(self, assessment) -> Band | None:
         """The band of an assessment's overall score (rule 6), with its label in every language."""
@@ -61,6 +64,8 @@ class Scores:
             "band": self.band.get(assessment),
             "completeness": _none(self.completeness.get(assessment)),
             "domains": {d.id: _none(self.domains.at[assessment, d.id]) for d in q.domains},
+            # Only where the questionnaire declares facets: the scoring contract's output is unchanged otherwise.
+            **({"facets": {f.id: _none(self.facets.at[assessment, f.id]) for f in q.facets}} if q.facets else {}),
             "questions": {
                 qid: {
                     "level": _none(row.level),
@@ -235,6 +240,16 @@ def score(
     domain_scores = (100.0 * sums["num"] / sums["den"].where(sums["den"] > 0)).unstack("domain")
     domain_scores = domain_scores.reindex(index=assessments, columns=[d.id for d in q.domains])
 
+    # Facets: scored as a domain is (rule 3), over the questions each one names, across domains.
+    facet_scores = pd.DataFrame(index=assessments)
+    num = w * table["level"].fillna(0.0) / L
+    question_ids = table.index.get_level_values("question")
+    for facet in q.facets:
+        inside = question_ids.isin(facet.questions)
+        n = num[inside].groupby(level="assessment", sort=False).sum()
+        d = w[inside].groupby(level="assessment", sort=False).sum()
+        facet_scores[facet.id] = (100.0 * n / d.where(d > 0)).reindex(assessments)
+
     # Rule 4: overall.
     W = pd.Series({d.id: float(d.weight) for d in q.domains})
     present = domain_scores.notna()
@@ -263,4 +278,5 @@ def score(
         band=band.rename("band"),
         context=_context_frame(context),
         answers=given,
+        facets=facet_scores,
     )
