@@ -124,6 +124,15 @@ class DomainResult(_View):
 
 
 @dataclass
+class FacetResult(_View):
+    """A sub-score across domains that the questionnaire declares (e.g. the national-local interface)."""
+    id: str
+    title: Text
+    score: float | None
+    questions: int  # how many questions it gathers
+
+
+@dataclass
 class QuestionResult(_View):
     id: str
     domain: str
@@ -223,6 +232,7 @@ class Report(_View):
     answers: list[AnswerRow]
     actions: list[ActionRow]
     can_manage: bool
+    facets: list[FacetResult] = field(default_factory=list)
 
     def recommendations_in(self, group: str) -> list[Recommendation]:
         """The recommendations of one group, in priority order."""

@@ -24,6 +24,7 @@ from nlc_toolkit.core.views import (
     ActionRow,
     AnswerRow,
     DomainResult,
+    FacetResult,
     Gap,
     GroupLevels,
     PreviousRound,
@@ -133,6 +134,8 @@ def report(s: Session, actor: Actor, assessment_id: int) -> Report:
                            disagreement=bool(table.at[x.id, "disagreement"]))
             for x in q.questions
         ],
+        facets=[FacetResult(id=f.id, title=dict(f.title), score=num_or_none(scores.facets.at[a.id, f.id]),
+                            questions=len(f.questions)) for f in q.facets],
         by_group=[GroupLevels(**row) for row in group_rows],
         gaps=[Gap(**g) for g in perception_gap(group_rows)],
         recommendations=rec_rows,

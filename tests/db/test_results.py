@@ -161,3 +161,29 @@ def test_bad_templates_are_refused_with_problems_by_row_and_nothing_written(city
     with session_scope() as s:
         rep = results.report(s, city["editor"], city["assessment"])
     assert rep["answers"] == []
+
+
+def test_a_facet_is_in_the_report_and_its_pdf(migrated):
+    """A questionnaire that declares a facet (issue 15: the national-local interface) gets its
+    sub-score in the report the dashboard shows and in the PDF."""
+    from nlc_toolkit.core.policy import actor_of
+    from nlc_toolkit.db import repo
+    from tests.helpers import readme_example_text
+
+    facet = ("\nfacets:\n  - id: national_local\n    title: {en: National-local interface, fr: Interface État-commune,"
+             " ar: التفاعل بين المستويين الوطني والمحلي}\n    questions: [mandate.formal_mandate, reintegration.plan]\n")
+    with session_scope() as s:
+        version = repo.register_questionnaire(s, readme_example_text() + facet, "example-with-facet")
+        tangier = factories.city(s, "Tangier")
+        editor = actor_of(factories.user(s, "ed@tangier.org", "city_editor", tangier))
+        assessment_id = factories.assessment(s, editor, tangier, version).id
+        svc.answer(s, editor, assessment_id, "mandate.formal_mandate", "2")
+        svc.answer(s, editor, assessment_id, "mandate.lead_office", "0")
+    with session_scope() as s:
+        report = results.report(s, editor, assessment_id)
+    [facet_result] = report.facets
+    assert (facet_result.id, facet_result.questions) == ("national_local", 2)
+    assert facet_result.score == pytest.approx(100 * 2 / 3)  # the plan is unanswered: left out
+    assert report.to_dict()["facets"][0]["title"]["fr"] == "Interface État-commune"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(assessment_pdf(report, "en"))).pages)
+    assert "National-local interface" in text and "67" in text

@@ -242,3 +242,31 @@ def test_charts_have_a_table_of_their_numbers_and_full_domain_names(app, page, a
         assert cells[1:] == ["–" if v is None else f"{v:g}" for v in levels]
     page.locator("#heatmap-table").screenshot(path=ARTIFACTS / f"results-heatmap-table-{lang}.png")
     page.screenshot(path=ARTIFACTS / f"results-charts-{lang}.png", full_page=True)
+
+
+def test_a_facet_shows_as_a_sub_score_on_the_dashboard(app, page):
+    """A questionnaire declaring a facet (the national-local interface) shows its sub-score beside
+    the overall score, in the reader's language."""
+    from nlc_toolkit.core.policy import actor_of
+    from nlc_toolkit.services import assessments as svc
+    from tests import factories
+    from tests.e2e.helpers import PASSWORD
+    from tests.helpers import readme_example_text
+
+    facet = ("\nfacets:\n  - id: national_local\n    title: {en: National-local interface, fr: Interface État-commune,"
+             " ar: التفاعل بين المستويين الوطني والمحلي}\n    questions: [mandate.formal_mandate, reintegration.plan]\n")
+    with app.db() as s:
+        text = readme_example_text().replace("id: example-mini", "id: facet-example") + facet
+        version = repo.register_questionnaire(s, text, "facet-example")
+        fes = repo.find_city(s, "Fes")
+        editor = factories.user(s, "facet-editor@example.org", "city_editor", fes, password=PASSWORD)
+        actor = actor_of(editor)
+        assessment_id = factories.assessment(s, actor, fes, version, 2026, 5).id
+        svc.answer(s, actor, assessment_id, "mandate.formal_mandate", "2")
+    sign_in(page, app.url, "facet-editor@example.org")
+    for lang, title in (("en", "National-local interface"), ("ar", "التفاعل بين المستويين الوطني والمحلي")):
+        page.goto(f"{app.url}/assessments/{assessment_id}/results?lang={lang}")
+        card = page.locator(".facet-score[data-facet='national_local']")
+        expect(card).to_contain_text(title)
+        expect(card.get_by_role("heading")).to_have_text("67")
+    page.screenshot(path=ARTIFACTS / "results-facet-ar.png")

@@ -161,6 +161,7 @@ img.radar {{ width: 105mm; display: block; margin: 0 auto; }}
   <div class="kpi">{tr('results.overall')}<b>{num(report.overall)}</b></div>
   <div class="kpi">{tr('results.band')}<b>{loc(report.band) or '–'}</b></div>
   <div class="kpi">{tr('results.completeness')}<b>{e(format_percent(report.completeness or 0, lang))}</b></div>
+  {''.join(f'<div class="kpi facet">{loc(f.title)}<b>{num(f.score)}</b></div>' for f in report.facets)}
 </div>
 <p>{e(plural('report.summary_recommendations', len(report.recommendations), lang))}
 {e(plural('report.summary_gaps', sum(1 for g in report.gaps if abs(g.gap) >= 1), lang))}</p>

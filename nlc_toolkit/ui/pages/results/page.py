@@ -31,7 +31,13 @@ def dashboard() -> rx.Component:
         message_banner(ResultsState, MESSAGES, "results-message"),
         rx.hstack(kpi("results.overall", ResultsState.overall_text, "overall-score"),
                   kpi("results.band", ResultsState.band_text, "band"),
-                  kpi("results.completeness", ResultsState.completeness_text, "completeness"), wrap="wrap"),
+                  kpi("results.completeness", ResultsState.completeness_text, "completeness"),
+                  rx.foreach(ResultsState.facet_rows, lambda f: rx.card(rx.vstack(
+                      rx.text(f["title_text"], size="2", color_scheme="gray"),
+                      rx.heading(f["score_text"], size="7"),
+                      rx.text(f["count_text"], size="1", color_scheme="gray"), spacing="1"),
+                      min_width="10em", class_name="facet-score", data_facet=f["id"])),
+                  wrap="wrap"),
         downloads(),
         rx.heading(t("results.radar"), size="5", as_="h2"),
         # The radar's table is the domain list the page always showed: visible, the full names.

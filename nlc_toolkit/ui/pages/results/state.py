@@ -13,7 +13,7 @@ from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.network import MIN_PEERS
 from nlc_toolkit.core.questionnaire import localized as pick
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
-from nlc_toolkit.i18n import format_number, format_percent, translate
+from nlc_toolkit.i18n import format_number, format_percent, plural, translate
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import results as svc
 from nlc_toolkit.services.live import assessment_channel
@@ -107,6 +107,13 @@ class ResultsState(PageState, AuthState):
     @rx.var
     def overall_text(self) -> str:
         return format_number(self.report.get("overall"), self.lang, 0)
+
+    @rx.var
+    def facet_rows(self) -> list[dict]:
+        """The questionnaire's sub-scores across domains (the national-local interface), if it has any."""
+        return [dict(f, title_text=pick(f["title"], self.lang), score_text=format_number(f["score"], self.lang, 0),
+                     count_text=plural("home.questions_count", f["questions"], self.lang))
+                for f in self.report.get("facets", [])]
 
     @rx.var
     def completeness_text(self) -> str:
