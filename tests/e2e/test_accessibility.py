@@ -194,15 +194,15 @@ def _walk(page: Page, app, world: dict, views: list[View], lang: str) -> dict[st
 
 
 def _check(page: Page, app, world: dict, view: View, lang: str) -> list[dict]:
-    if True:
-        page.goto(f"{app.url}{view.path.format(**world)}{'&' if '?' in view.path else '?'}lang={lang}")
-        expect(page.locator("html")).to_have_attribute("lang", lang)  # the page's on_load ran
-        expect(page.locator(view.ready).first).to_be_visible()
-        expect(page.locator("#loading")).to_have_count(0)
-        if view.then:
-            view.then(page)
-        page.screenshot(path=ARTIFACTS / f"axe-{view.name.replace(' ', '_').replace(',', '')}-{lang}.png", full_page=True)
-        return axe.violations(page)
+    """Open one view in `lang` once its page has hydrated and loaded; axe's findings there."""
+    page.goto(f"{app.url}{view.path.format(**world)}{'&' if '?' in view.path else '?'}lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)  # the page's on_load ran
+    expect(page.locator(view.ready).first).to_be_visible()
+    expect(page.locator("#loading")).to_have_count(0)
+    if view.then:
+        view.then(page)
+    page.screenshot(path=ARTIFACTS / f"axe-{view.name.replace(' ', '_').replace(',', '')}-{lang}.png", full_page=True)
+    return axe.violations(page)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
