@@ -145,7 +145,7 @@ def test_the_report_as_a_dict_keeps_the_shape_the_results_page_reads(migrated):
     assert json.loads(json.dumps(data)) == data  # plain values only
     assert set(data) == {"id", "city", "questionnaire_id", "version", "title", "year", "round", "status", "max_level",
                          "overall", "band", "completeness", "previous", "peer_count", "domains", "questions",
-                         "by_group", "gaps", "recommendations", "groups", "answers", "actions", "can_manage"}
+                         "by_group", "gaps", "recommendations", "groups", "answers", "actions", "can_manage", "facets"}
     assert set(data["domains"][0]) == {"id", "title", "score", "previous", "peers"}
     assert set(data["questions"][0]) == {"id", "domain", "text", "level", "status", "spread", "disagreement"}
     assert set(data["by_group"][0]) == {"question", "domain", "levels", "spread", "disagreement"}
