@@ -50,7 +50,7 @@ def main() -> None:
     from nlc_toolkit.services import network
 
     upgrade()
-    questionnaire = "nlc-detailed" if (Path(__file__).resolve().parents[1] / "questionnaires" / "nlc-detailed.yaml").exists() else "nlc-quick-scan"
+    questionnaire = "nlc-detailed"
     seconds, summary = timed(lambda: _seed(seed_demo, session_scope, questionnaire))
     print(f"seed: {summary} in {seconds:.1f} s")
     staff = Actor(user_id=0, role="network_staff", city_id=None)

@@ -14,7 +14,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlc_toolkit.core.questionnaire import load_questionnaire  # noqa: E402
+from nlc_toolkit.core.questionnaire import load_questionnaire, version_key  # noqa: E402
 from nlc_toolkit.core.recommend import recommendations  # noqa: E402
 from nlc_toolkit.core.scoring import score  # noqa: E402
 
@@ -31,9 +31,8 @@ def best_of(fn, repeat=3) -> float:
 
 
 def main(n_assessments: int = 3000, respondents: int = 3) -> None:
-    path = ROOT / "questionnaires" / "nlc-detailed.yaml"
-    if not path.exists():
-        path = ROOT / "questionnaires" / "nlc-quick-scan.yaml"
+    # The newest detailed questionnaire (questionnaires/<id>-<version>.yaml)
+    path = max((ROOT / "questionnaires").glob("nlc-detailed-[0-9]*.yaml"), key=lambda p: version_key(p.stem[13:]))
     q = load_questionnaire(path)
     rng = np.random.default_rng(1)
     qids = np.array([x.id for x in q.questions])

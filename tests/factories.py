@@ -29,11 +29,11 @@ from nlc_toolkit.db.models import (
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
-from tests.helpers import ROOT, readme_example_text
+from tests.helpers import ROOT, questionnaire_file, readme_example_text
 
 PASSWORD = "long enough password"
 QUESTIONNAIRES = ROOT / "questionnaires"
-QUICK = QUESTIONNAIRES / "nlc-quick-scan.yaml"
+QUICK = questionnaire_file("nlc-quick-scan")
 
 
 def _id(row_or_id) -> int:
@@ -43,9 +43,9 @@ def _id(row_or_id) -> int:
 # --------------------------------------------------------------------------- questionnaires
 
 
-def questionnaire(s: Session, name: str = "nlc-quick-scan") -> QuestionnaireVersion:
-    """questionnaires/<name>.yaml, registered (idempotent)."""
-    path = QUESTIONNAIRES / f"{name}.yaml"
+def questionnaire(s: Session, name: str = "nlc-quick-scan", version: str | None = None) -> QuestionnaireVersion:
+    """A shipped questionnaire, registered (idempotent): its newest version unless `version` says."""
+    path = questionnaire_file(name, version)
     return repo.register_questionnaire(s, path.read_text("utf-8"), str(path))
 
 

@@ -14,9 +14,22 @@ import yaml
 from openpyxl import load_workbook
 
 from nlc_toolkit.core.exports.spreadsheets import answer_template
-from nlc_toolkit.core.questionnaire import Questionnaire, parse_questionnaire
+from nlc_toolkit.core.questionnaire import (
+    Questionnaire,
+    parse_questionnaire,
+    version_key,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def questionnaire_file(questionnaire_id: str, version: str | None = None) -> Path:
+    """The file of a shipped questionnaire (questionnaires/<id>-<version>.yaml): its newest
+    version, the one new assessments get, unless `version` names another."""
+    if version:
+        return ROOT / "questionnaires" / f"{questionnaire_id}-{version}.yaml"
+    paths = (ROOT / "questionnaires").glob(f"{questionnaire_id}-[0-9]*.yaml")
+    return max(paths, key=lambda p: version_key(p.stem[len(questionnaire_id) + 1:]))
 
 
 def run_coroutine(coro, timeout: float = 60):

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -142,6 +142,10 @@ class Questionnaire(_Model):
     context: list[ContextQuestion] = Field(default_factory=list)
     domains: list[Domain] = Field(min_length=1)
     facets: list[Facet] = Field(default_factory=list)
+    # How answers given on an earlier version carry over (questionnaires/README.md): a question id
+    # of this file -> the earlier ids whose answers it takes over (a rename, or several for a merge).
+    # A question whose id is unchanged carries its own answer without being listed.
+    renamed_from: dict[str, list[Annotated[str, Field(pattern=_ID)]]] = Field(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -460,7 +464,68 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
                 add(f"{fpath}.questions[{i}]", f"'{question_id}' is not a question of this questionnaire")
         if len(set(facet.questions)) != len(facet.questions):
             add(f"{fpath}.questions", "a question is listed twice")
+    earlier: dict[str, str] = {}
+    for new_id, old_ids in q.renamed_from.items():
+        rpath = f"renamed_from.{new_id}"
+        if new_id not in q.question_by_id:
+            add(rpath, f"'{new_id}' is not a question of this questionnaire")
+        if not old_ids:
+            add(rpath, "name at least one earlier question id")
+        for old_id in old_ids:
+            if old_id in earlier:
+                add(rpath, f"'{old_id}' is already carried into '{earlier[old_id]}'")
+            earlier.setdefault(old_id, new_id)
     return problems
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def version_key(version: str) -> tuple:
+    """Orders versions as people read them: 1.10.0 after 1.9.2 (numeric parts compared as numbers)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-+]", version))
+
+
+@dataclass(frozen=True)
+class CarryPlan:
+    """Which answers of an earlier version a next round on a newer version takes over."""
+
+    sources: dict[str, tuple[str, ...]]  # newer question id -> the earlier ids it takes answers from
+    new: tuple[str, ...]  # newer questions with nothing to take over: they start unanswered
+    dropped: tuple[str, ...]  # earlier questions that no newer question takes over
+
+    @property
+    def renamed(self) -> dict[str, tuple[str, ...]]:
+        """The carried questions whose answers come from other ids (renames and merges)."""
+        return {new_id: ids for new_id, ids in self.sources.items() if ids != (new_id,)}
+
+
+def carry_plan(old: Questionnaire, new: Questionnaire) -> CarryPlan:
+    """A question carries the answer of the earlier question with its id, and those its
+    `renamed_from` names; the plan between two identical versions carries everything."""
+    sources: dict[str, tuple[str, ...]] = {}
+    for x in new.questions:
+        ids = [x.id] if x.id in old.question_by_id else []
+        ids += [i for i in new.renamed_from.get(x.id, []) if i in old.question_by_id and i not in ids]
+        if ids:
+            sources[x.id] = tuple(ids)
+    taken = {i for ids in sources.values() for i in ids}
+    return CarryPlan(sources, tuple(x.id for x in new.questions if x.id not in sources),
+                     tuple(x.id for x in old.questions if x.id not in taken))
+
+
+def merged_answer(values: Collection[str], q: Questionnaire) -> str:
+    """The answer carried into `q` from one or several earlier answers: the lowest level given (a
+    merged question asks for everything its parts asked), else "don't know", else N/A, else ""
+    (no value that fits this scale: the note and evidence still carry)."""
+    levels = [int(v) for v in values if v.isdigit() and int(v) <= q.max_level]
+    if levels:
+        return str(min(levels))
+    if "unknown" in values and q.scale.allow_unknown:
+        return "unknown"
+    if "na" in values and q.scale.allow_na:
+        return "na"
+    return ""
 
 
 def json_schema() -> dict[str, Any]:

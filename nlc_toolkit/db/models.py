@@ -101,6 +101,8 @@ class Assessment(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A next round's record of what it took over from the round it copies (services/assessments.new_round).
+    carried_over: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     city: Mapped[City] = relationship()
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     respondents: Mapped[list[Respondent]] = relationship(back_populates="assessment", cascade="all, delete-orphan")

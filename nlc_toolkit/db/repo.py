@@ -248,9 +248,10 @@ def set_context(session: Session, assessment: Assessment, question_id: str, valu
 
 
 def latest_questionnaires(session: Session) -> list[QuestionnaireVersion]:
-    """The newest stored version of every questionnaire, by questionnaire id."""
+    """The newest stored version of every questionnaire, by questionnaire id: the highest version
+    number (1.10.0 after 1.9.0), whatever order they were registered in."""
     rows = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id)).all()
     latest: dict[str, QuestionnaireVersion] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: qn.version_key(r.version)):
         latest[row.questionnaire_id] = row
     return sorted(latest.values(), key=lambda r: r.questionnaire_id)

@@ -17,7 +17,12 @@ from nlc_toolkit.core import policy as perm
 from nlc_toolkit.core import progress
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.policy import Actor, actor_of
-from nlc_toolkit.core.questionnaire import Questionnaire, applicable_questions
+from nlc_toolkit.core.questionnaire import (
+    Questionnaire,
+    applicable_questions,
+    carry_plan,
+    merged_answer,
+)
 from nlc_toolkit.core.vocabulary import EDITABLE
 from nlc_toolkit.db import files, repo
 from nlc_toolkit.db.models import (
@@ -434,31 +439,55 @@ def _still_belongs(r: Respondent, a: Assessment) -> bool:
 
 
 def new_round(s: Session, actor: Actor, assessment_id: int) -> Assessment:
-    """A next round that starts from a copy of this one: profile, respondents, answers and notes."""
+    """A next round that starts from a copy of this one: profile, respondents, answers, notes and
+    evidence, on the newest version of the questionnaire. Between versions, an answer carries to
+    the question with its id or to the one whose `renamed_from` names it (several merged answers
+    give the lowest level); `carried_over` records what was carried, what is new and what was
+    dropped, for the editor to see."""
     a = load(s, actor, assessment_id)
     if not perm.can_manage_assessment(actor, a.city_id):
         raise Refused("error.forbidden")
-    latest = s.scalar(select(Assessment).where(Assessment.city_id == a.city_id,
-                                               Assessment.questionnaire_version_id == a.questionnaire_version_id)
+    old_q = questionnaire_of(a)
+    target = next(v for v in repo.latest_questionnaires(s) if v.questionnaire_id == a.questionnaire_version.questionnaire_id)
+    new_q = repo.questionnaire_model(target)
+    plan = carry_plan(old_q, new_q)
+    latest = s.scalar(select(Assessment).join(QuestionnaireVersion)
+                      .where(Assessment.city_id == a.city_id,
+                             QuestionnaireVersion.questionnaire_id == a.questionnaire_version.questionnaire_id)
                       .order_by(Assessment.year.desc(), Assessment.round.desc()))
-    copy = Assessment(city_id=a.city_id, questionnaire_version_id=a.questionnaire_version_id,
+    copy = Assessment(city_id=a.city_id, questionnaire_version_id=target.id,
                       year=max(latest.year, datetime.now().year), round=latest.round + 1)
     s.add(copy)
     s.flush()
     for c in a.context_answers:
-        s.add(ContextAnswer(assessment_id=copy.id, question_id=c.question_id, value=c.value))
+        if c.question_id in new_q.context_by_id:
+            s.add(ContextAnswer(assessment_id=copy.id, question_id=c.question_id, value=c.value))
+    carried = 0
     for r in a.respondents:
         if not _still_belongs(r, a):
             continue
         nr = Respondent(assessment_id=copy.id, user_id=r.user_id, label=r.label, group=r.group, invited=r.invited)
         s.add(nr)
         s.flush()
-        for ans in r.answers:
-            s.add(Answer(respondent_id=nr.id, question_id=ans.question_id, value=ans.value, note=ans.note,
-                         evidence=list(ans.evidence or [])))
+        given = {ans.question_id: ans for ans in r.answers}
+        for new_id, old_ids in plan.sources.items():
+            parts = [given[i] for i in old_ids if i in given]
+            if not parts:
+                continue
+            s.add(Answer(respondent_id=nr.id, question_id=new_id, value=merged_answer([p.value for p in parts], new_q),
+                         note="\n\n".join(p.note for p in parts if p.note),
+                         evidence=[e for p in parts for e in (p.evidence or [])][:MAX_EVIDENCE]))
+            carried += 1
+    copy.carried_over = {
+        "from_id": a.id, "from_year": a.year, "from_round": a.round, "from_version": old_q.version,
+        "version": new_q.version, "answers": carried, "carried": len(plan.sources),
+        "renamed": {k: list(v) for k, v in plan.renamed.items()}, "new": list(plan.new),
+        "dropped": [{"id": i, "text": dict(old_q.question_by_id[i].text)} for i in plan.dropped],
+    }
     s.add(StatusChange(assessment_id=copy.id, from_status="", to_status="draft", user_id=actor.user_id,
                        comment=f"copy of #{a.id}"))
-    repo.audit(s, "new_round", "assessment", copy.id, user_id=actor.user_id, copied_from=a.id)
+    repo.audit(s, "new_round", "assessment", copy.id, user_id=actor.user_id, copied_from=a.id,
+               from_version=old_q.version, version=new_q.version)
     return copy
 
 
@@ -522,6 +551,23 @@ def view(s: Session, actor: Actor, assessment_id: int) -> dict:
             for h, name, email in history
         ],
         "completeness": progress.completeness([x.id for x in q.questions if x.id in applicable], given),
+        "carried_over": _carried_view(a.carried_over, q),
+    }
+
+
+def _carried_view(record: dict | None, q: Questionnaire) -> dict:
+    """What a next round took over from the round it copies (new_round), ready for the page: the
+    new and renamed questions with their text and domain (empty for a first round)."""
+    if not record:
+        return {}
+    known = q.question_by_id
+    return {
+        **{k: record.get(k) for k in ("from_id", "from_year", "from_round", "from_version", "version", "answers", "carried")},
+        "new": [{"id": i, "domain": q.domain_of[i].id, "text": dict(known[i].text)}
+                for i in record.get("new", []) if i in known],
+        "renamed": [{"id": i, "domain": q.domain_of[i].id, "text": dict(known[i].text), "from": ", ".join(old)}
+                    for i, old in record.get("renamed", {}).items() if i in known],
+        "dropped": list(record.get("dropped", [])),
     }
 
 

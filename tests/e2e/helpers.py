@@ -11,10 +11,10 @@ from pypdf import PdfReader
 from nlc_toolkit.core.questionnaire import load_questionnaire
 from nlc_toolkit.db import repo
 from tests import factories
-from tests.helpers import ROOT
+from tests.helpers import questionnaire_file
 
 PASSWORD = "e2e-password-1"
-QUICK = load_questionnaire(ROOT / "questionnaires" / "nlc-quick-scan.yaml")
+QUICK = load_questionnaire(questionnaire_file("nlc-quick-scan"))
 
 
 def new_user(app, email: str, role: str, city: str | None = None) -> None:

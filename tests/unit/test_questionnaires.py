@@ -8,7 +8,7 @@ import pytest
 from nlc_toolkit.core.questionnaire import THEMES, load_questionnaire
 from nlc_toolkit.core.recommend import recommendations
 from nlc_toolkit.core.scoring import score
-from tests.helpers import ROOT
+from tests.helpers import ROOT, questionnaire_file
 
 FOLDER = ROOT / "questionnaires"
 DOMAINS = [
@@ -28,7 +28,7 @@ SPECS = {
 
 @pytest.fixture(scope="module", params=sorted(SPECS))
 def qn(request):
-    return load_questionnaire(FOLDER / f"{request.param}.yaml"), SPECS[request.param]
+    return load_questionnaire(questionnaire_file(request.param)), SPECS[request.param]
 
 
 def test_counts_scale_and_domains(qn):
@@ -124,8 +124,8 @@ def test_french_and_arabic_are_not_copies_of_english(qn):
 
 
 def test_quick_scan_and_detailed_do_not_repeat_question_texts():
-    quick = load_questionnaire(FOLDER / "nlc-quick-scan.yaml")
-    detailed = load_questionnaire(FOLDER / "nlc-detailed.yaml")
+    quick = load_questionnaire(questionnaire_file("nlc-quick-scan"))
+    detailed = load_questionnaire(questionnaire_file("nlc-detailed"))
     shared = {x.text["en"] for x in quick.questions} & {x.text["en"] for x in detailed.questions}
     assert shared == set()
 
@@ -133,7 +133,7 @@ def test_quick_scan_and_detailed_do_not_repeat_question_texts():
 def test_readme_page_lists_each_domain_with_its_question_count(qn):
     q, _ = qn
     readme = (FOLDER / "README.md").read_text("utf-8")
-    section = readme.split(f"(`{q.id}.yaml`)", 1)[1].split("\n## ", 1)[0]
+    section = readme.split(f"(`{questionnaire_file(q.id).name}`)", 1)[1].split("\n## ", 1)[0]
     assert f"**{len(q.questions)} questions** in {len(q.domains)} domains" in section
     for d in q.domains:
         assert f"| `{d.id}` | {d.title['en']} | {len(d.questions)} |" in section

@@ -33,6 +33,11 @@ def assessment() -> rx.Component:
                 rx.text(localized(AssessmentState.info["title"]), " · ", AssessmentState.info["year"].to(str), " · ",
                         t("assessments.round_short"), " ", AssessmentState.info["round"].to(str), color_scheme="gray"),
                 rx.cond(~AssessmentState.editable, rx.callout(t("assessment.locked_note"), icon="lock", size="1")),
+                # A next round says once, at the top, what it took over; the details are in the overview.
+                rx.cond(AssessmentState.editable & (AssessmentState.carried_summary != ""), rx.callout(
+                    rx.text(AssessmentState.carried_summary, " ",
+                            rx.link(t("carry.see"), href="#", on_click=AssessmentState.go("overview"), id="see-carried")),
+                    icon="copy", size="1", id="carried-callout")),
                 message_banner(AssessmentState, MESSAGES, "assessment-message"),
                 rx.flex(
                     sidebar(),

@@ -59,6 +59,8 @@ class AssessmentState(PageState, AuthState):
     upload_question: str = ""
     invited_password: str = ""
     invited_email: str = ""
+    # A next round's record of what it took over from the round before ({} for a first round).
+    carried: dict = {}
 
     # ----------------------------------------------------------------- derived
 
@@ -98,6 +100,24 @@ class AssessmentState(PageState, AuthState):
         return [dict(h, at_text=format_datetime(h["at"], self.lang)) for h in self.history]
 
     @rx.var
+    def new_questions(self) -> list[str]:
+        """The ids of the questions this round's version added: nothing was carried into them."""
+        return [x["id"] for x in self.carried.get("new", [])]
+
+    @rx.var
+    def carried_summary(self) -> str:
+        """"12 answers carried from round 1 (2025), version 1.0.0 → 1.1.0; 3 new questions, 0 dropped"."""
+        c = self.carried
+        if not c:
+            return ""
+        return " ".join([
+            plural("carry.answers", c.get("answers") or 0, self.lang, round=c.get("from_round"), year=str(c.get("from_year") or ""),
+                   old=c.get("from_version"), new=c.get("version")),
+            plural("carry.new_count", len(c.get("new", [])), self.lang),
+            plural("carry.dropped_count", len(c.get("dropped", [])), self.lang),
+        ])
+
+    @rx.var
     def titles(self) -> dict[str, dict]:
         return {d["id"]: d["title"] for d in self.domains}
 
@@ -135,6 +155,7 @@ class AssessmentState(PageState, AuthState):
         self.notes = {k: v["note"] for k, v in view["answers"].items()}
         self.evidence = {k: v["evidence"] for k, v in view["answers"].items()}
         self.profile = svc.context_cards(q)
+        self.carried = view["carried_over"]
         known = {d["id"] for d in self.domains} | {"profile", "overview"}
         if self.section not in known:
             self.section = "profile"

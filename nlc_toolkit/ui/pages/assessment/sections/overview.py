@@ -13,6 +13,7 @@ from nlc_toolkit.ui.pages.assessment.state import AssessmentState
 def overview_section() -> rx.Component:
     return rx.vstack(
         rx.heading(t("assessment.overview"), size="5", as_="h2"),
+        rx.cond(AssessmentState.carried_summary != "", carried_over()),
         rx.heading(t("assessment.unanswered"), size="3", as_="h3"),
         rx.cond(
             AssessmentState.unanswered.length() > 0,
@@ -41,6 +42,40 @@ def overview_section() -> rx.Component:
         )), id="status-history"),
         actions(),
         spacing="3", width="100%",
+    )
+
+
+def carried_over() -> rx.Component:
+    """What this round took over from the round it copies: counts, then the new, renamed and
+    dropped questions (services/assessments.new_round)."""
+    carried = AssessmentState.carried
+
+    def question_link(x: rx.Var) -> rx.Component:
+        return rx.el.li(rx.link(localized(x["text"]), href="#", on_click=AssessmentState.go(x["domain"].to(str))))
+
+    return rx.card(
+        rx.vstack(
+            rx.heading(t("carry.title"), size="3", as_="h3"),
+            rx.text(AssessmentState.carried_summary, id="carried-summary"),
+            rx.cond(carried["new"].to(list[dict]).length() > 0, rx.fragment(
+                rx.text(t("carry.new"), weight="bold", size="2"),
+                rx.el.ul(rx.foreach(carried["new"].to(list[dict]), question_link), id="carried-new"),
+            )),
+            rx.cond(carried["renamed"].to(list[dict]).length() > 0, rx.fragment(
+                rx.text(t("carry.renamed"), weight="bold", size="2"),
+                rx.el.ul(rx.foreach(carried["renamed"].to(list[dict]), lambda x: rx.el.li(
+                    rx.link(localized(x["text"]), href="#", on_click=AssessmentState.go(x["domain"].to(str))),
+                    " (", t("carry.from"), " ", rx.el.bdi(rx.code(x["from"].to(str)), dir="ltr"), ")",
+                )), id="carried-renamed"),
+            )),
+            rx.cond(carried["dropped"].to(list[dict]).length() > 0, rx.fragment(
+                rx.text(t("carry.dropped"), weight="bold", size="2"),
+                rx.el.ul(rx.foreach(carried["dropped"].to(list[dict]), lambda x: rx.el.li(localized(x["text"]))),
+                         id="carried-dropped"),
+            )),
+            spacing="2", align="start",
+        ),
+        width="100%", id="carried-over",
     )
 
 

@@ -38,6 +38,8 @@ def question_card(card: rx.Var) -> rx.Component:
     qid = card["id"].to(str)
     return rx.card(
         rx.vstack(
+            rx.cond(AssessmentState.new_questions.contains(qid),
+                    rx.badge(t("carry.new_badge"), color_scheme="blue", class_name="new-question")),
             rx.heading(localized(card["text"]), size="4", as_="h3", id="qt-" + qid),
             rx.text(localized(card["help"]), size="2", color_scheme="gray"),
             level_picker(card["levels"], rx.cond(AssessmentState.values.contains(qid), AssessmentState.values[qid].to(str), ""),

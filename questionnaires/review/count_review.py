@@ -1,6 +1,7 @@
 """Recompute the reviewer's counts of issue 15 on questionnaire files.
 
-Usage: python count_review.py [--markdown] FILE.yaml [FILE.yaml ...] [--facets facets.yaml]
+Usage: python count_review.py [--markdown] FILE.yaml [FILE.yaml ...] [--facets facets.yaml] (a file's own
+`facets` list is read first)
 
 Every heuristic works on the English text, so that the same rule applies to every file:
 
@@ -152,8 +153,9 @@ def review(doc, facets=None) -> OrderedDict:
     out["recommendations with their own show_if"] = sum(1 for _, r in recs if r.get("show_if"))
 
     # 8. national-local interface
-    if facets and doc["id"] in facets:
-        ids = facets[doc["id"]]["national_local"]["questions"]
+    declared = {f["id"]: f for f in doc.get("facets") or []}
+    if "national_local" in declared or facets and doc["id"] in facets:
+        ids = (declared.get("national_local") or facets[doc["id"]]["national_local"])["questions"]
         known = {q["id"] for _, q in qs}
         out["questions in the national-local facet"] = len([i for i in ids if i in known])
         missing = [i for i in ids if i not in known]
