@@ -40,7 +40,7 @@ Actor = Literal["municipality", "national", "civil_society"]
 Effort = Literal["low", "medium", "high"]
 Horizon = Literal["short", "medium", "long"]
 
-# Localised text: language code -> text, e.g. {en: Mandate, fr: Mandat, ar: الولاية}.
+# Localised text: language code -> text, e.g. {en: Mandate, fr: Mandat, ar: الاختصاص}.
 Text = dict[str, str]
 # show_if: context question id -> the answers under which the item applies.
 Condition = dict[str, list[str]]

@@ -105,8 +105,8 @@ def test_radar_table_holds_the_radars_numbers_with_names_in_full():
 
 def test_group_table_prints_levels_as_given_halves_included():
     table = charts.group_table(["q1", "q2"], ["Q1. Is there a plan?", "⚠ Q2. Is it funded?"],
-                               ["Municipality", "National government"], [[2, 1.5], [None, 4]], "en")
-    assert table["columns"] == ["Question", "Municipality", "National government"]
+                               ["City", "National government"], [[2, 1.5], [None, 4]], "en")
+    assert table["columns"] == ["Question", "City", "National government"]
     assert cells(table) == [["Q1. Is there a plan?", "2", "1.5"], ["⚠ Q2. Is it funded?", "–", "4"]]
 
 
@@ -118,17 +118,17 @@ def bench_row(domain, number, c, lo, m, hi, gap_text):
 def test_benchmark_table_holds_the_charts_numbers():
     rows = [bench_row("mandate", 1, 62.4, 40, 50.5, 70, "+12"), bench_row("youth", 2, None, None, None, None, "–")]
     table = charts.benchmark_table(rows, ["1. Mandate", "2. Youth"], "ar")
-    assert table["columns"] == ["المجال", "المدينة", "الربيع الأول للنظراء", "وسيط النظراء", "الربيع الثالث للنظراء", "الفارق"]
+    assert table["columns"] == ["المجال", "الجماعة", "الربيع الأول للنظراء", "وسيط النظراء", "الربيع الثالث للنظراء", "الفارق"]
     assert cells(table) == [["1. Mandate", "62", "40", "50", "70", "+12"], ["2. Youth", "–", "–", "–", "–", "–"]]
     # The chart plots the same values: the city's diamonds and the peers' medians.
     figure = charts.benchmark_figure(rows, "ar")
-    assert [t["name"] for t in figure["data"]] == ["النظراء: من الربيع الأول إلى الثالث", "وسيط النظراء", "المدينة"]
+    assert [t["name"] for t in figure["data"]] == ["النظراء: من الربيع الأول إلى الثالث", "وسيط النظراء", "الجماعة"]
     assert figure["data"][2]["y"] == [62.4, None]
 
 
 def test_distribution_table_counts_cities_per_level():
     table = charts.distribution_table([3, 0, 5], "fr")
-    assert table["columns"] == ["Niveau", "Villes"]
+    assert table["columns"] == ["Niveau", "Communes"]
     assert cells(table) == [["0", "3"], ["1", "0"], ["2", "5"]]
 
 
