@@ -20,6 +20,7 @@ from nlc_toolkit.core.views import (
     CityOption,
     CompareRow,
     DomainHead,
+    FacetHead,
     GapRow,
     HeatCell,
     HeatRow,
@@ -34,6 +35,28 @@ PEER_KEYS = ("region", "population_band", "country")  # what peers may be chosen
 FILTERS = ("region", "country", "population_band", "year", "version")  # the page's select filters
 MAX_COMPARED = 5  # cities side by side
 COMMON_GAPS = 15  # questions listed as common gaps
+FACET = "facet."  # a facet's column in the frame: "facet.<id>" (facet ids may equal domain ids)
+
+
+def facet_scores(levels: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
+    """Each assessment's facet scores (column assessment, then one "facet.<id>" column per facet
+    of `q`), from its questions' consolidated levels, scored as core/scoring scores a facet. Every
+    round is scored with the facets of `q`, the newest version: an earlier version that declared
+    none gets them over the questions it shares with it."""
+    out = pd.DataFrame({"assessment": pd.unique(levels["assessment"]) if len(levels) else []})
+    if not q.facets or not len(levels):
+        return out.assign(**{FACET + f.id: np.nan for f in q.facets})
+    question = levels["question"].astype("category")
+    codes, categories = question.cat.codes.to_numpy(), question.cat.categories
+    weight = np.asarray(categories.map({x.id: float(x.weight) for x in q.questions}), dtype=float)[codes]
+    part = levels["level"].to_numpy(dtype=float) / q.max_level
+    for f in q.facets:
+        inside = np.asarray(categories.isin(f.questions))[codes] & ~np.isnan(weight)
+        sums = pd.DataFrame({"assessment": levels["assessment"].to_numpy()[inside], "num": (weight * part)[inside],
+                             "den": weight[inside]}).groupby("assessment")[["num", "den"]].sum()
+        score = (100.0 * sums["num"] / sums["den"].where(sums["den"] > 0)).rename(FACET + f.id)
+        out = out.merge(score, left_on="assessment", right_index=True, how="left")
+    return out
 
 
 def latest_per_city(frame: pd.DataFrame) -> pd.DataFrame:
@@ -220,6 +243,11 @@ def _num(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+def _values(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """The values of these columns, one tuple per row (empty tuples when there are none)."""
+    return list(frame[columns].itertuples(index=False, name=None)) if columns else [()] * len(frame)
+
+
 def city_names(frame: pd.DataFrame, anonymise: bool) -> dict[int, str]:
     """City id -> the name shown: the city's name, or its stable pseudonym."""
     if anonymise:
@@ -250,6 +278,7 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
         return NetworkView(page=0, bench_city="", dist_domain="")
     domain_ids = [d.id for d in q.domains]
     domains = [DomainHead(id=d.id, title=dict(d.title), number=i + 1) for i, d in enumerate(q.domains)]
+    facets = [FacetHead(id=f.id, title=dict(f.title), column=FACET + f.id) for f in q.facets if FACET + f.id in frame]
     options = {c: sorted({str(v) for v in frame[c].unique().tolist()}) for c in FILTERS}
     names = city_names(frame, query.anonymise)
 
@@ -271,8 +300,8 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
     rows = [
         HeatRow(assessment=int(r.assessment), city=names[r.city_id], region=r.region, country=r.country,
                 year=int(r.year), round=int(r.round), overall=_text(r.overall),
-                cells=[_heat_cell(d, getattr(r, d)) for d in domain_ids])
-        for r in shown.itertuples(index=False)
+                cells=[_heat_cell(d, getattr(r, d)) for d in domain_ids], facets=[_text(v) for v in facet_values])
+        for r, facet_values in zip(shown.itertuples(index=False), _values(shown, [f.column for f in facets]))
     ]
 
     # The benchmark: a city's latest round beside its peers'.
@@ -320,7 +349,7 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
         for _, r in chosen.iterrows()
     ]
     return NetworkView(
-        max_level=q.max_level, options=options, domains=domains, rows=rows, total=total, page=page,
+        max_level=q.max_level, options=options, domains=domains, facets=facets, rows=rows, total=total, page=page,
         page_text=page_text(page, total, page_size), city_options=city_options, bench_city=bench_city,
         bench_rows=bench_rows, bench_peers=bench_peers, furthest_below=furthest_below, dist_domain=dist_domain,
         dist_counts=dist_counts, gap_rows=gap_rows, trend_rows=trend_rows, compare_rows=compare_rows,
@@ -330,7 +359,7 @@ def network_view(frame: pd.DataFrame, levels: pd.DataFrame, q: Questionnaire | N
 def export_table(frame: pd.DataFrame, q: Questionnaire | None, query: NetworkQuery) -> pd.DataFrame:
     """The rows of the heatmap (every page, unsorted) as the export's table: city (or its
     pseudonym), country (left out when anonymised), region, population band, year, round, overall
-    and one column per domain, scores rounded to one decimal."""
+    and one column per domain, then one per facet ("facet.<id>"), scores rounded to one decimal."""
     if q is None:
         return pd.DataFrame()
     view = _selected(frame, query)
@@ -341,4 +370,7 @@ def export_table(frame: pd.DataFrame, q: Questionnaire | None, query: NetworkQue
         out.insert(1, "country", view["country"])
     for d in q.domains:
         out[d.id] = view[d.id].round(1)
+    for f in q.facets:
+        if FACET + f.id in view:
+            out[FACET + f.id] = view[FACET + f.id].round(1)
     return out

@@ -254,6 +254,13 @@ class DomainHead(_View):
 
 
 @dataclass
+class FacetHead(_View):
+    id: str
+    title: Text
+    column: str  # its column in the network frame, and the heatmap's sort key ("facet.<id>")
+
+
+@dataclass
 class HeatCell(_View):
     domain: str
     text: str  # the score, rounded, or "–"
@@ -271,6 +278,7 @@ class HeatRow(_View):
     round: int
     overall: str
     cells: list[HeatCell]
+    facets: list[str] = field(default_factory=list)  # each facet's score, in NetworkView.facets' order
 
 
 @dataclass
@@ -349,6 +357,7 @@ class NetworkView(_View):
     max_level: int = 5
     options: dict[str, list[str]] = field(default_factory=dict)  # region, country, ... -> values
     domains: list[DomainHead] = field(default_factory=list)
+    facets: list[FacetHead] = field(default_factory=list)  # sub-scores across domains, beside overall
     rows: list[HeatRow] = field(default_factory=list)
     total: int = 0
     page: int = 0

@@ -133,6 +133,8 @@ def _assemble(s: Session, questionnaire_id: str, include_unapproved: bool):
         frame[d.id] = pd.to_numeric(frame[d.id], errors="coerce") if d.id in frame else float("nan")
     for column in ("overall", "completeness"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    if q_latest.facets:
+        frame = frame.merge(net.facet_scores(rows.levels, q_latest), on="assessment", how="left")
     return frame, rows.levels, q_latest
 
 

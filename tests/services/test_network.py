@@ -114,3 +114,17 @@ def test_city_roles_are_refused(demo):
     run_coroutine(steps())
     with session_scope() as s:
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all() == []
+
+
+def test_the_national_local_facet_is_a_column_of_the_network_view_and_its_export(demo):
+    with session_scope() as s:
+        staff = _staff(s)
+        view = network.view(s, staff, "nlc-quick-scan", NetworkQuery(sort_by="facet.national_local", sort_desc=True))
+        assert [(f.id, f.column) for f in view.facets] == [("national_local", "facet.national_local")]
+        assert view.facets[0].title["fr"] and view.facets[0].title["ar"]
+        shown = [r.facets[0] for r in view.rows]
+        assert len(shown) == 12 and all(v != "–" for v in shown)
+        assert [float(v) for v in shown] == sorted((float(v) for v in shown), reverse=True)  # sorted by the facet
+        data, _ = network.export(s, staff, "nlc-quick-scan", NetworkQuery(), "csv")
+    header = data.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[-1] == "facet.national_local"

@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from nlc_toolkit.core.network import FACET, facet_scores
 from nlc_toolkit.core.questionnaire import QuestionnaireError
 from nlc_toolkit.core.scoring import score
 from tests.helpers import answers, build
@@ -47,3 +48,21 @@ def test_a_facet_naming_an_unknown_or_repeated_question_is_refused_by_path():
     assert "facets[0].questions[1]" in text and "'nope' is not a question" in text
     assert "facets[0].questions: a question is listed twice" in text
     assert "facets[1]" not in text
+
+
+def test_the_network_scores_a_facet_from_stored_levels_as_scoring_does():
+    """core.network.facet_scores works from the levels the network reads back (stored, packed):
+    the same numbers as scoring the answers, with question weights, N/A left out."""
+    q = build(DOMAINS, facets={"national_local": ["a1", "b1"], "b_only": ["b2"]})
+    s = score(q, answers([(1, 1, "a1", "4"), (1, 2, "a1", "2"), (1, 1, "a2", "0"), (1, 1, "b1", "1"),
+                          (2, 1, "b1", "na"), (2, 1, "b2", "3"), (3, 1, "a2", "2")]))
+    levels = s.questions.reset_index()[["assessment", "question", "level"]].dropna()
+    got = facet_scores(levels, q).set_index("assessment")
+    for a in (1, 2, 3):
+        expected = s.for_assessment(a)["facets"]
+        for facet, value in expected.items():
+            cell = got.at[a, FACET + facet] if a in got.index else float("nan")
+            assert (value is None and math.isnan(cell)) or cell == pytest.approx(value), (a, facet)
+    # A round of a version without the facet's newer questions is scored over those it has.
+    only_b1 = levels[levels["question"] != "a1"]
+    assert facet_scores(only_b1, q).set_index("assessment").at[1, FACET + "national_local"] == pytest.approx(25.0)

@@ -30,6 +30,7 @@ class NetworkState(PageState, AuthState):
     max_level: int = 5
     options: dict[str, list[str]] = {}
     domains: list[dict] = []
+    facets: list[dict] = []  # sub-scores across domains (core.views.FacetHead), columns after overall
     rows: list[dict] = []
     total: int = 0
     page_text: str = "0"
@@ -197,6 +198,11 @@ class NetworkState(PageState, AuthState):
     def domain_names(self) -> list[dict]:
         """The domains' numbers with their names in full, the legend of the numbered columns."""
         return [{"id": d["id"], "number": d["number"], "name": name} for d, name in zip(self.domains, self._domain_names())]
+
+    @rx.var
+    def facet_names(self) -> list[dict]:
+        """Each facet's column (its sort key) and name, in the user's language."""
+        return [{"column": f["column"], "name": pick(f["title"], self.lang)} for f in self.facets]
 
     @rx.var
     def questionnaire_choices(self) -> list[dict]:

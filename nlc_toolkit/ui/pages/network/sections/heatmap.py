@@ -1,4 +1,4 @@
-"""Compare cities: the heatmap of domain scores (a cell opens that city's drill-down of that
+"""Compare cities: the heatmap of domain scores, after the overall and facet scores (a cell opens that city's drill-down of that
 domain), sortable by any column, paged, and exported as CSV or XLSX."""
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ def _header() -> rx.Component:
         rx.el.th(rx.button(t("assessments.city"), variant="ghost", size="1", on_click=NetworkState.sort("city")),
                  class_name="sticky-col"),
         rx.el.th(rx.button(t("results.overall"), variant="ghost", size="1", on_click=NetworkState.sort("overall"))),
+        # Facets (e.g. the national-local interface) beside overall, named in full: there are few.
+        rx.foreach(NetworkState.facet_names, lambda f: rx.el.th(
+            rx.button(f["name"], variant="ghost", size="1", on_click=NetworkState.sort(f["column"].to(str))),
+            scope="col", class_name="facet-col")),
         # A column is a domain's number (17 names would not fit); the button is named by the
         # domain in full, so a screen reader reads the name as each cell's column header, and the
         # legend above the table lists every number with its name.
@@ -41,6 +45,7 @@ def _row(r) -> rx.Component:
         rx.el.td(rx.link(r["city"], href=results, dir="auto"),
                  rx.text(r["year"].to(str), size="1", color_scheme="gray"), class_name="sticky-col"),
         rx.el.td(r["overall"], class_name="num"),
+        rx.foreach(r["facets"].to(list[str]), lambda v: rx.el.td(v, class_name="num facet-score")),
         rx.foreach(r["cells"].to(list[dict]), lambda c: rx.el.td(
             rx.link(c["text"], href=results + "?domain=" + c["domain"].to(str), color=c["ink"], underline="none"),
             background=c["colour"], class_name="heat-cell", data_domain=c["domain"])),
