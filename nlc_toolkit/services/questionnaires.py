@@ -70,7 +70,7 @@ def stored(s: Session) -> list[dict]:
     rows = s.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id)).all()
     used = dict(s.execute(select(Assessment.questionnaire_version_id, func.count(Assessment.id))
                           .group_by(Assessment.questionnaire_version_id)).all())
-    newest = {row.questionnaire_id: row.id for row in rows}
+    newest = {row.questionnaire_id: row.id for row in repo.latest_questionnaires(s)}
     out = []
     for row in sorted(rows, key=lambda r: (r.questionnaire_id, -r.id)):
         q = repo.questionnaire_model(row)

@@ -23,7 +23,7 @@ from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Answer, Assessment, Respondent
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
-from nlc_toolkit.services import results
+from nlc_toolkit.services import questionnaires, results
 from tests import factories
 from tests.helpers import questionnaire_file, readme_example
 
@@ -61,7 +61,9 @@ def test_versions_are_ordered_as_numbers_and_the_newest_is_offered(migrated):
         _register(s, v2)
         _register(s, v15)  # registered last, but older
         offered = {v.questionnaire_id: v.version for v in repo.latest_questionnaires(s)}
+        listed = [(v["version"], v["latest"]) for v in questionnaires.stored(s) if v["id"] == "example-mini"]
     assert offered["example-mini"] == "2.0.0"
+    assert ("2.0.0", True) in listed and ("1.5.0", False) in listed  # the admin page marks the same one
 
 
 def test_a_mapping_must_name_questions_of_the_file_each_earlier_id_once():

@@ -119,6 +119,22 @@ def _texts(model, found: list[str], languages: set[str]) -> list[str]:
     return found
 
 
+def test_both_questionnaires_share_domain_titles_and_theme_tags():
+    quick, detailed = (load_questionnaire(p) for p in CURRENT)
+    assert [d.id for d in quick.domains] == [d.id for d in detailed.domains]
+    for a, b in zip(quick.domains, detailed.domains):
+        assert (dict(a.title), a.themes) == (dict(b.title), b.themes), a.id
+
+
+def test_the_questionnaires_use_the_glossary_terms_for_the_commune():
+    """French and Arabic name the local government as the glossary does, all through."""
+    for path in CURRENT:
+        q = load_questionnaire(path)
+        fr = " ".join(x.text["fr"] for x in q.questions)
+        ar = " ".join(x.text["ar"] for x in q.questions)
+        assert fr.count("commune") > len(q.questions) / 2 and ar.count("الجماعة") > len(q.questions) / 2, path.name
+
+
 def test_the_glossary_is_readable():
     variants = _forbidden_variants()
     assert "ville" in variants and "الولاية" in variants and "Administration centrale" in variants
