@@ -9,20 +9,30 @@ export REFLEX_TELEMETRY_ENABLED := False
 export REFLEX_CHECK_LATEST_VERSION := False
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run dev test bench setup setup-test system-deps migrate seed clean
+.PHONY: run dev prod test bench lock setup setup-test system-deps migrate seed clean
 
 # Stamp files make a second `make run` skip installing.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exactly the versions of the lock files, checked against their hashes (see `make lock`); then the
+# app itself, whose dependencies are all in the lock already.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-test.lock
 	touch $@
+
+# Re-resolve the lock files from pyproject.toml's ranges (newest versions within them), with hashes.
+# Run it on purpose, test, and commit both files together.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -o requirements-test.lock
 
 # Reflex would download bun from the web; take it from the npm registry instead.
 $(TOOLS)/bun:
@@ -57,6 +67,11 @@ run: seed
 
 dev: seed
 	$(BIN)/reflex run
+
+# Production: PostgreSQL (REFLEX_DB_URL), Redis (REFLEX_REDIS_URL), NLC_PUBLIC_URL and every secret
+# from the environment; migrations applied, never demo data; see docs/deploy.md.
+prod: setup
+	$(BIN)/nlc serve --production
 
 test: setup-test
 	$(BIN)/pytest -q

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -82,6 +83,72 @@ def cmd_migrate(args) -> int:
     upgrade()
     print("database is up to date")
     return _sync_questionnaires(args.questionnaires_dir)
+
+
+def production_start_problems(environ) -> list[str]:
+    """What the environment lacks to serve real data with several workers (empty: nothing)."""
+    problems = []
+    url = environ.get("REFLEX_DB_URL", "")
+    if not url:
+        problems.append("REFLEX_DB_URL is not set: production needs PostgreSQL, "
+                        "e.g. postgresql+psycopg://nlc:PASSWORD@db:5432/nlc")
+    elif not url.startswith(("postgresql", "postgres://")):
+        problems.append("REFLEX_DB_URL must name a PostgreSQL database in production "
+                        "(SQLite serves one process on one machine)")
+    if not environ.get("REFLEX_REDIS_URL"):
+        problems.append("REFLEX_REDIS_URL is not set: workers share tabs' state and live updates through Redis")
+    if not environ.get("NLC_PUBLIC_URL"):
+        problems.append("NLC_PUBLIC_URL is not set: the address users open, e.g. https://nlc.example.org")
+    return problems
+
+
+def cmd_serve(args) -> int:
+    """Serve the app on one port (pages, websocket and files), in Reflex's prod mode. With
+    --production: the environment is checked, migrations are applied (or, with --no-migrate,
+    the start is refused while they are behind), demo data is never seeded, the first admin is
+    created from NLC_ADMIN_EMAIL / NLC_ADMIN_PASSWORD when there is none, and the production
+    checks (no demo password, an active admin, Secure cookies behind https) must pass."""
+    import os
+
+    from nlc_toolkit.db.migrate import current_revision, head_revision, upgrade
+    from nlc_toolkit.db.session import PROJECT_DIR, session_scope
+
+    if args.workers < 1:
+        return _fail("--workers must be 1 or more")
+    env = dict(os.environ)
+    if args.production:
+        env["NLC_ENV"] = os.environ["NLC_ENV"] = "production"
+        if problems := production_start_problems(env):
+            return _fail(problems)
+        if args.no_migrate:
+            if (current := current_revision()) != (head := head_revision()):
+                return _fail(f"the database schema is at revision {current or 'none'} and this release needs {head}: "
+                             "run `nlc migrate` first")
+        else:
+            upgrade()
+            if _sync_questionnaires(None):
+                return 1
+        from nlc_toolkit.core import settings
+        from nlc_toolkit.db import repo
+        from nlc_toolkit.services.production import bootstrap_admin, production_problems
+
+        email, password = settings.bootstrap_admin_credentials()
+        with session_scope() as session:
+            if email and password:  # the first admin, once (a container's first start)
+                try:
+                    print(bootstrap_admin(session, email, password), flush=True)
+                except repo.RepoError as e:
+                    return _fail(str(e))
+            if problems := production_problems(session):
+                return _fail(problems)
+    env["GRANIAN_WORKERS"] = str(args.workers)
+    reflex = str(Path(sys.executable).with_name("reflex"))
+    command = [reflex, "run", "--env", "prod", "--backend-host", args.host,
+               "--backend-port", str(args.port), "--frontend-port", str(args.port)]
+    print(f"serving on {args.host}:{args.port} with {args.workers} worker(s)"
+          + (" in production mode" if args.production else ""), flush=True)
+    os.chdir(PROJECT_DIR)
+    os.execve(reflex, command, env)  # Reflex takes this process over: signals reach it directly
 
 
 def cmd_questionnaires_list(args) -> int:
@@ -312,6 +379,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply database migrations, then register every questionnaire file")
     p.add_argument("--questionnaires-dir", metavar="DIR", help="where the questionnaire files are (default: questionnaires/)")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("serve", help="serve the app on one port; --production for real data (see docs/deploy.md)")
+    p.add_argument("--production", action="store_true",
+                   help="NLC_ENV=production: PostgreSQL and Redis required, migrations applied, never demo data")
+    p.add_argument("--no-migrate", action="store_true", help="refuse to start while migrations are behind instead")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("NLC_WORKERS", "2")),
+                   help="backend worker processes (default: NLC_WORKERS or 2)")
+    p.add_argument("--host", default=os.environ.get("NLC_HOST", "0.0.0.0"), help="address to listen on (default: NLC_HOST or 0.0.0.0)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("NLC_PORT", "3000")), help="port (default: NLC_PORT or 3000)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("questionnaires", help="the questionnaire versions stored and the files in questionnaires/")
     qsub = p.add_subparsers(dest="questionnaires_command", required=True)

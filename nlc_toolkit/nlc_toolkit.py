@@ -5,6 +5,7 @@ import contextlib
 import reflex as rx
 
 from nlc_toolkit.api.evidence import evidence_guard
+from nlc_toolkit.api.health import health_route
 from nlc_toolkit.core import settings
 from nlc_toolkit.services import builds
 from nlc_toolkit.ui.components.shell import register_pages
@@ -38,7 +39,8 @@ app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
                      rx.script(src="/radiogroup.js")],  # the level picker's arrow keys (ARIA radio group)
-    api_transformer=evidence_guard,  # uploaded evidence only for those who may see its assessment
+    # /_health for load balancers; uploaded evidence only for those who may see its assessment.
+    api_transformer=[health_route, evidence_guard],
 )
 register_pages(app)
 

@@ -32,3 +32,13 @@ def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def current_revision(url: str | None = None) -> str:
+    """The schema revision the database is at ("" for a database never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from nlc_toolkit.db.session import engine_for
+
+    with engine_for(url or database_url()).connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() or ""
