@@ -90,6 +90,7 @@ def scored_view(actor, assessment_id) -> dict:
                                    .order_by(StatusChange.id))
             ],
             "completeness": None if scores.completeness.isna().all() else float(scores.completeness.iloc[0]),
+            "carried_over": {},  # a first round carried nothing (tests/db/test_carry_over.py has next rounds)
         }
 
 

@@ -17,11 +17,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, not batch mode: on SQLite, batch mode copies and drops the assessment table,
+# and dropping it cascades to every row that references an assessment (foreign keys are on).
 def upgrade() -> None:
-    with op.batch_alter_table("assessment") as batch:
-        batch.add_column(sa.Column("carried_over", sa.JSON(), nullable=True))
+    op.add_column("assessment", sa.Column("carried_over", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assessment") as batch:
-        batch.drop_column("carried_over")
+    op.drop_column("assessment", "carried_over")
