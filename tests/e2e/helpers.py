@@ -22,9 +22,16 @@ def new_user(app, email: str, role: str, city: str | None = None) -> None:
     app.nlc("create-user", "--email", email, "--password", PASSWORD, "--role", role, *(["--city", city] if city else []))
 
 
+def hydrated(page: Page) -> None:
+    """Wait until the page on screen has run its on_load events (the shell's data-hydrated, which
+    Reflex flips after them): typing earlier can be overwritten when the load's data arrives."""
+    expect(page.locator("#page-root")).to_have_attribute("data-hydrated", "true")
+
+
 def sign_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(url + "/login")
-    expect(page.locator("#login-submit")).to_be_enabled()  # on_load ran: the form is live
+    hydrated(page)
+    expect(page.locator("#login-submit")).to_be_enabled()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("#login-submit").click()
@@ -49,6 +56,7 @@ def sign_out(page: Page) -> None:
 
 def open_assessment(page: Page, url: str, assessment_id: int) -> None:
     page.goto(f"{url}/assessments/{assessment_id}")
+    hydrated(page)
     expect(page.locator("#assessment-city, #not-found")).to_be_visible()
 
 
@@ -95,6 +103,7 @@ def phone(browser, url, code, name, group="municipality"):
     page = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
     page.set_default_timeout(20_000)
     page.goto(f"{url}/join?code={code}")
+    hydrated(page)
     expect(page.locator("#join-submit")).to_be_enabled()
     page.locator("#join-name").fill(name)
     page.locator("#join-group").select_option(group)
@@ -182,6 +191,7 @@ def run_room(app, page, browser, city_name, phones_joined=None):
 
     # The trainer's page survives a reload and resumes where the session is.
     page.reload()
+    hydrated(page)
     expect(page.locator("#console-question")).to_have_text(QUICK.questions[1].text["en"])
     # ...and keeps following the room live after the reload, as does the presenter after its own.
     expect(page.locator("#console-count")).to_contain_text("1 / 5")

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from nlc_toolkit.db.models import City, LoginThrottle, User
 from tests.e2e.helpers import (
+    hydrated,
     new_user,
     replace_one_time_password,
     sign_in,
@@ -25,6 +26,7 @@ def test_admin_changes_a_users_role_and_city_and_it_sticks_after_a_reload(app, p
     errors = watch_errors(page)
     sign_in(page, app.url, "admin-e2e@example.org")
     page.goto(app.url + "/admin")
+    hydrated(page)
     row = page.locator(".user-row[data-email='mover@tangier.example.org']")
     expect(row).to_be_visible()
     with app.db() as s:
@@ -34,6 +36,7 @@ def test_admin_changes_a_users_role_and_city_and_it_sticks_after_a_reload(app, p
     row.locator(".save-user").click()
     expect(page.locator("#admin-message")).to_have_attribute("role", "status")
     page.reload()
+    hydrated(page)
     row = page.locator(".user-row[data-email='mover@tangier.example.org']")
     expect(row.get_by_label("Role")).to_have_value("city_viewer")
     expect(row.get_by_label("City")).to_have_value(str(fes))
@@ -49,6 +52,7 @@ def test_a_one_time_password_must_be_replaced_at_first_sign_in(app, page):
     errors = watch_errors(page)
     sign_in(page, app.url, "admin-otp@example.org")
     page.goto(app.url + "/admin")
+    hydrated(page)
     row = page.locator(".user-row[data-email='newcomer@fes.example.org']")
     row.get_by_role("button", name="Reset password").click()
     one_time = page.locator("#one-time-password").inner_text()
@@ -70,6 +74,7 @@ def test_a_one_time_password_must_be_replaced_at_first_sign_in(app, page):
 def test_repeated_failures_are_slowed_down_with_a_message(app, page):
     try:
         page.goto(app.url + "/login")
+        hydrated(page)
         expect(page.locator("#login-submit")).to_be_enabled()
         for _ in range(6):
             page.get_by_label("Email").fill("nobody@example.org")

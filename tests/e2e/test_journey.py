@@ -9,6 +9,7 @@ from tests.e2e.helpers import (
     QUICK,
     choose_level,
     create_assessment,
+    hydrated,
     new_user,
     open_assessment,
     question,
@@ -48,6 +49,7 @@ def test_editor_answers_reloads_submits_and_sees_the_reviewers_comment(app, page
 
     # Leave and come back: everything is there, and the page resumes in the second domain.
     page.reload()
+    hydrated(page)
     expect(page.locator("#domain-title")).to_have_text(d2.title["en"])
     expect(question(page, d2.questions[0].id).locator("[data-level='3']")).to_have_attribute("aria-checked", "true")
     expect(page.locator(f"[id='note-{d2.questions[0].id}']")).to_have_value("Quarterly meetings with the wali")
@@ -137,6 +139,7 @@ def test_bad_input_gets_a_message_and_saves_nothing(app, page, browser, tmp_path
     expect(page.locator("#assessment-message")).to_contain_text("larger than 10 MB")
     expect(card.locator(".evidence-item")).to_have_count(0)
     page.reload()
+    hydrated(page)
     expect(page.locator(f"[id='note-{qid}']")).to_have_value("")
     # A good link and a good file are kept.
     card = question(page, qid)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import Answer, Respondent
 from tests import factories
-from tests.e2e.helpers import PASSWORD, QUICK, sign_in
+from tests.e2e.helpers import PASSWORD, QUICK, hydrated, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +54,7 @@ def _stored(app, assessment_id: int) -> dict[str, tuple[str, str | None]]:
 
 def _open_first_domain(page: Page, app, assessment_id: int, lang: str) -> list[str]:
     page.goto(f"{app.url}/assessments/{assessment_id}?lang={lang}")
+    hydrated(page)
     expect(page.locator("#assessment-city")).to_be_visible()  # hydrated and loaded
     tab_to(page, ".domain-nav")
     page.keyboard.press("Enter")

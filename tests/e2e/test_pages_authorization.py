@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from nlc_toolkit.db import repo
 from tests import factories
-from tests.e2e.helpers import PASSWORD, sign_in
+from tests.e2e.helpers import PASSWORD, hydrated, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -81,6 +81,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, page, path):
 def test_admin_manages_users_and_the_audit_log_shows_it(app, page):
     sign_in(page, app.url, "admin@example.org", "demo-password")
     page.goto(app.url + "/admin")
+    hydrated(page)
     expect(page.locator(".user-row").first).to_be_visible()
     form = page.locator("form").filter(has=page.locator("#create-user"))
     form.get_by_label("Email").fill("new.viewer@example.org")
@@ -99,6 +100,7 @@ def test_admin_manages_users_and_the_audit_log_shows_it(app, page):
     # A deactivated account cannot sign in.
     page.locator("#sign-out").click()
     page.goto(app.url + "/login")
+    hydrated(page)
     expect(page.locator("#login-submit")).to_be_enabled()
     page.get_by_label("Email").fill("new.viewer@example.org")
     page.get_by_label("Password").fill(password)

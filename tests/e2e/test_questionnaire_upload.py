@@ -9,7 +9,7 @@ from sqlalchemy import select
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.models import AuditEvent, QuestionnaireVersion, User
 from nlc_toolkit.i18n import translate
-from tests.e2e.helpers import sign_in, watch_errors
+from tests.e2e.helpers import hydrated, sign_in, watch_errors
 from tests.helpers import readme_example_text
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +41,7 @@ def test_admin_uploads_a_bad_file_then_registers_a_new_version(app, page, tmp_pa
     errors = watch_errors(page)
     sign_in(page, app.url, "admin@example.org", "demo-password")
     page.goto(app.url + "/admin")
+    hydrated(page)
     page.locator("#admin-questionnaires").click()
     page.wait_for_url("**/admin/questionnaires")
     expect(page.locator(f".version-row[data-key='{QID}@1.0.0']")).to_be_visible()
@@ -101,6 +102,7 @@ def test_admin_uploads_a_bad_file_then_registers_a_new_version(app, page, tmp_pa
     expect(page.locator("#preview-status")).to_contain_text(translate("questionnaires.status.identical", "en"))
     expect(page.locator("#questionnaire-register")).to_be_disabled()
     page.reload()
+    hydrated(page)
     expect(page.locator(f".version-row[data-key='{QID}@1.1.0']")).to_be_visible()
     assert errors == []
 
@@ -111,6 +113,7 @@ def test_a_changed_file_under_a_stored_version_is_refused(app, page, tmp_path):
             repo.register_questionnaire(s, V1, "v1.yaml")
     sign_in(page, app.url, "admin@example.org", "demo-password")
     page.goto(app.url + "/admin/questionnaires")
+    hydrated(page)
     expect(page.locator("#version-list")).to_be_visible()
     changed = tmp_path / "changed.yaml"
     changed.write_text(V1.replace("Mini example", "Mini example, edited"), "utf-8")
@@ -127,6 +130,7 @@ def test_a_changed_file_under_a_stored_version_is_refused(app, page, tmp_path):
 def test_others_get_the_forbidden_page(app, page):
     sign_in(page, app.url, "staff@example.org", "demo-password")
     page.goto(app.url + "/admin/questionnaires")
+    hydrated(page)
     expect(page.locator("#forbidden")).to_be_visible()
     expect(page.locator("#version-list")).to_have_count(0)
     expect(page.locator(UPLOAD)).to_have_count(0)

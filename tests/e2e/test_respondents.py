@@ -10,6 +10,7 @@ from tests.e2e.helpers import (
     QUICK,
     choose_level,
     create_assessment,
+    hydrated,
     new_user,
     open_assessment,
     question,
@@ -51,6 +52,7 @@ def test_invited_counterpart_and_editor_answer_at_once_and_both_are_kept(app, pa
     expect(question(other, qid).locator("[data-level='3']")).to_have_attribute("aria-checked", "true")
     for p in (page, other):
         p.reload()
+        hydrated(p)
     expect(question(page, qid).locator("[data-level='1']")).to_have_attribute("aria-checked", "true")
     expect(question(other, qid).locator("[data-level='3']")).to_have_attribute("aria-checked", "true")
     page.locator("#nav-overview").click()

@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     QUICK,
     choose_level,
     create_assessment,
+    hydrated,
     new_user,
     sign_in,
     watch_errors,
@@ -105,6 +106,7 @@ def test_recommendation_becomes_an_action_and_is_edited(app, page, answered):
     errors = watch_errors(page)  # the row's form carries its id in a hidden field (no foreach closure)
     sign_in(page, app.url, "results-editor@tetouan.example.org")
     page.goto(f"{app.url}/assessments/{answered}/results")
+    hydrated(page)
     card = page.locator("#quick-wins .rec-card, #strategic .rec-card").first
     title = card.locator("p").first.inner_text()
     card.get_by_role("button", name="Add to the action plan").click()
@@ -116,6 +118,7 @@ def test_recommendation_becomes_an_action_and_is_edited(app, page, answered):
     row.get_by_role("button", name="Save").click()
     expect(page.locator("#results-message")).to_have_attribute("role", "status")
     page.reload()
+    hydrated(page)  # the reload's re-read has landed: what is typed now is not overwritten
     row = page.locator(".action-row").first
     expect(row.get_by_label("Owner")).to_have_value("Department of social affairs")
     expect(row.get_by_label("Status")).to_have_value("in_progress")

@@ -12,7 +12,7 @@ from nlc_toolkit.db.models import User
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import workshops
 from tests import factories
-from tests.e2e.helpers import QUICK, run_room, sign_in
+from tests.e2e.helpers import QUICK, hydrated, run_room, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +25,7 @@ def test_a_session_on_chosen_domains(app, page):
     """The trainer ticks the domains the day covers; the session holds their questions only."""
     sign_in(page, app.url, "trainer@example.org", "demo-password")
     page.goto(app.url + "/workshops")
+    hydrated(page)
     chosen = [QUICK.domains[1], QUICK.domains[4]]
     expect(page.locator("#ws-domains label")).to_have_count(len(QUICK.domains))  # the quick scan's, loaded
     for domain in chosen:  # a click, then the server's answer ticks the box
@@ -51,6 +52,7 @@ def test_wrong_ended_and_guessed_codes_are_refused(app, page):
         real = workshops.create(s, trainer, rabat, version.id, []).code
     url = app.url
     page.goto(url + "/join")
+    hydrated(page)
     expect(page.locator("#join-submit")).to_be_enabled()
     page.locator("#join-code").fill(ended)
     page.locator("#join-submit").click()

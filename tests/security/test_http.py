@@ -308,3 +308,20 @@ def test_removed_evidence_is_deleted(app_server, states, world):
     assert item not in evidence_of(app_server, world.assessment_a)
     with Unchanged(app_server):
         assert raw_http(app_server.port, "GET", url, cookie(world.editor_a.token)).status == 404
+
+
+# ---------------------------------------------------------------------- health
+
+
+def test_health_answers_on_the_running_app_and_only_reads(app_server, unchanged):
+    import json
+
+    from nlc_toolkit.db.migrate import head_revision
+
+    reply = raw_http(app_server.port, "GET", "/_health")
+    body = json.loads(reply.body)
+    assert reply.status == 200 and body["status"] == "ok" and body["database"] == "ok"
+    assert body["revision"] == head_revision() == body["expected_revision"]
+    assert raw_http(app_server.port, "POST", "/_health", body=b"x").status == 405
+    # Path tricks reach the page router, not a second health route (nothing there to abuse either).
+    assert raw_http(app_server.port, "GET", "//_health/../_health").status != 500

@@ -87,6 +87,9 @@ def shell(content: rx.Component) -> rx.Component:
         lang=LangState.lang,
         min_height="100vh",
         id="page-root",
+        # "true" once the page's on_load events have all run (Reflex flips is_hydrated after them):
+        # the browser tests wait for it before typing, so nothing typed is overwritten by a load.
+        data_hydrated=rx.cond(rx.State.is_hydrated, "true", "false"),
     )
 
 
