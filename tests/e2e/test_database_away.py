@@ -137,6 +137,9 @@ def test_an_answer_made_while_the_database_is_away_is_saved_when_it_returns(away
     detected = time.monotonic() - clicked
     expect(card.locator(f"[id='unsaved-{qid}']")).to_be_visible()  # the level is shown as not saved
     expect(card.locator(".saved-mark")).to_have_count(0)
+    card.locator("[data-level='3']").click()  # the person changes their mind meanwhile: the newest value wins
+    expect(card.locator("[data-level='3']")).to_have_attribute("aria-checked", "true")
+    expect(message).to_contain_text(RETRYING)
     assert _stored(away, assessment_id, qid) is None
 
     away.proxy.restore()
@@ -145,8 +148,8 @@ def test_an_answer_made_while_the_database_is_away_is_saved_when_it_returns(away
     saved_after = time.monotonic() - restored
     expect(card.locator(f"[id='unsaved-{qid}']")).to_have_count(0)
     expect(card.locator(".saved-mark")).to_be_visible()
-    expect(card.locator("[data-level='2']")).to_have_attribute("aria-checked", "true")
-    assert _stored(away, assessment_id, qid) == "2"
+    expect(card.locator("[data-level='3']")).to_have_attribute("aria-checked", "true")
+    assert _stored(away, assessment_id, qid) == "3"
     print(f"\nstatus shown {detected:.2f} s after the click; saved {saved_after:.2f} s after the restore")
 
 
