@@ -173,7 +173,9 @@ class PageState(rx.State, mixin=True):
                 pending, token = dict(self.unsaved), self.session_token
             try:
                 saved, refused = await asyncio.to_thread(self._save_now, token, pending, save)
-            except Unreachable:
+            except Exception as e:  # noqa: BLE001 - away, or broken: retried, then said plainly
+                if not isinstance(e, Unreachable):
+                    logger.exception("%s: retried save failed", type(self).__name__)
                 saved, refused = {}, {}
             async with self:
                 for key, result in saved.items():
