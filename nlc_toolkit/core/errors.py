@@ -23,3 +23,8 @@ class Invalid(ValueError):
 
 class RepoError(ValueError):
     """Bad input for an unchecked write (CLI, seed, import); the message is shown to the operator as is."""
+
+
+class Unreachable(ConnectionError):
+    """The database could not be reached (down, restarting, cut off): nothing was kept, and the
+    same call may succeed once it is back. Raised by the unit of work (services/uow.py)."""

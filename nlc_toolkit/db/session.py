@@ -9,10 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_DIR / 'nlc.db'}"
+# Seconds a new PostgreSQL connection may take: when the server is away, an event fails after
+# this long instead of waiting for the operating system's TCP timeout.
+CONNECT_TIMEOUT = 3
 
 
 def database_url() -> str:
@@ -35,7 +39,22 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """A connection-type failure (the server down, restarting or cut off), not a refusal of the
+    statement: SQLAlchemy saw a disconnect, or psycopg could not open or keep the connection (an
+    OperationalError with no SQLSTATE, class 08, or a server shutdown 57P0x). SQLite's errors
+    ("database is locked") have no SQLSTATE attribute and are not this."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)) or not hasattr(error.orig, "sqlstate"):
+        return False
+    state = error.orig.sqlstate
+    return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
 
 
 @lru_cache(maxsize=None)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from nlc_toolkit.core.errors import Unreachable
 from nlc_toolkit.core.policy import Actor, actor_of
-from nlc_toolkit.db.session import session_scope
+from nlc_toolkit.db.session import is_unreachable, session_scope
 from nlc_toolkit.services import accounts
 
 MAX_TOKEN = 200
@@ -31,9 +32,15 @@ class SignedIn:
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    with session_scope() as s:
-        yield s
+    """One transaction: committed when the block ends, rolled back on any error. A failure to
+    reach the database becomes `Unreachable` (nothing was kept; a retry may succeed)."""
+    try:
+        with session_scope() as s:
+            yield s
+    except Exception as e:
+        if is_unreachable(e):
+            raise Unreachable(str(e)) from e
+        raise
 
 
 def signed_in(s: Session, token) -> SignedIn | None:

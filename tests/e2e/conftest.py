@@ -82,7 +82,12 @@ def app(app_server, page):
     return app_server
 
 
+# Apps that rebuild the shared frontend (`.web`) for themselves (tests/e2e/test_database_away.py).
+OWN_BUILD = ("scaled_app_server", "proxied_app_server")
+
+
 def pytest_collection_modifyitems(items):
-    """The scaled-out app rebuilds the shared frontend (`.web`) with its balancer's address, so a
-    page of the single app served afterwards would connect nowhere: run the scaled tests last."""
-    items.sort(key=lambda item: "scaled_app_server" in getattr(item, "fixturenames", ()))
+    """The scaled-out app (and the app behind a database proxy) rebuilds the shared frontend
+    (`.web`) with its own address, so a page of the single app served afterwards would connect
+    nowhere: run those tests last, each module's together."""
+    items.sort(key=lambda item: any(name in getattr(item, "fixturenames", ()) for name in OWN_BUILD))

@@ -14,7 +14,7 @@ from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.i18n import format_datetime, plural
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import evidence
-from nlc_toolkit.services.live import assessment_channel
+from nlc_toolkit.services.live import assessment_channel, hub
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
@@ -28,7 +28,7 @@ MESSAGES = [
     "evidence.error.bad_link", "evidence.error.too_many", "evidence.error.not_found", "evidence.error.file_type",
     "evidence.error.file_size", "invite.error.group", "invite.error.email", "invite.error.already",
     "review.error.not_submitted", "review.error.comment_required", "assessment.saved", "assessment.submitted_ok",
-    "review.done", "invite.done", "error.session", "evidence.error.too_many_files",
+    "review.done", "invite.done", "error.session", "evidence.error.too_many_files", "save.retrying", "save.lost",
 ]
 UPLOAD_ID = "evidence-upload"
 
@@ -179,15 +179,54 @@ class AssessmentState(PageState, AuthState):
         if self.error == "not_found":
             self.info, self.domains, self.cards = {}, [], []
 
-    def _act(self, action, ok: str = "", refresh: bool = True, changes: bool = True):
+    def _act(self, action, ok: str = "", refresh: bool = True, changes: bool = True, away=None):
         """An action on this assessment (see PageState._run). `changes`: it changed the
-        assessment, so open dashboards are told."""
+        assessment, so open dashboards are told; `away`: what to do if the database is away."""
         recovered = not self.assessment_id
         if recovered:  # the backend restarted and lost this tab's state: the route says which assessment
             self.assessment_id = self._id_from_route()
         reread = (lambda s, actor: self._refresh(s, actor, keep_section=not recovered)) if refresh or recovered else None
         return self._run(action, ok, reread=reread,
-                         notify=(assessment_channel(self.assessment_id), "answers") if changes else None)
+                         notify=(assessment_channel(self.assessment_id), "answers") if changes else None, away=away)
+
+    # ------------------------------------------- saves retried while the database is away
+
+    def _save_unsaved(self, s, actor, key: str, value: str):
+        """Save one change kept in `unsaved` ("answer:Q", "note:Q" or "context:Q"), in unit of work `s`."""
+        kind, question_id = key.split(":", 1)
+        if kind == "answer":
+            return svc.answer(s, actor, self.assessment_id, question_id, value)
+        if kind == "note":
+            return svc.set_note(s, actor, self.assessment_id, question_id, value)
+        return svc.set_context(s, actor, self.assessment_id, question_id, value)
+
+    def _unsaved_done(self, key: str, value: str, result) -> None:
+        kind, question_id = key.split(":", 1)
+        if kind == "answer":
+            self._answered(result)
+        elif kind == "note":
+            self.notes[question_id] = value
+        hub.notify(assessment_channel(self.assessment_id), "answers")
+
+    def _unsaved_lost(self, key: str, before: str) -> None:
+        """Show what is stored again (a note's box keeps the text typed, so it can be sent again)."""
+        kind, question_id = key.split(":", 1)
+        shown = {"answer": self.values, "context": self.context}.get(kind)
+        if shown is not None and before:
+            shown[question_id] = before
+        elif shown is not None:
+            shown.pop(question_id, None)
+
+    @rx.event(background=True)
+    async def retry_unsaved(self):
+        await self._retry_unsaved(self._save_unsaved, self._unsaved_done, self._unsaved_lost, "assessment.saved")
+
+    def _answered(self, done) -> None:
+        """What a stored answer changes on the page: its value and its domain's progress."""
+        self.values[done.question_id] = done.value
+        self.progress[done.domain_id] = _progress(done.answered, done.total, done.unanswered)
+        if any(d["id"] == done.domain_id and d["ids"] != list(done.ids) for d in self.domains):
+            self.domains = [dict(d, ids=list(done.ids)) if d["id"] == done.domain_id else d for d in self.domains]
 
     # ----------------------------------------------------------------- events
 
@@ -209,6 +248,9 @@ class AssessmentState(PageState, AuthState):
         question_id, value = text(question_id, 100), text(value, 20)
         previous = self.values.get(question_id)
         self.values[question_id] = value  # shown at once; undone below if the server refuses
+        key = "answer:" + question_id
+        if self._retrying():  # saves wait for the database: this one joins them (the newest value wins)
+            return self._save_later(key, value, previous)
         stored = {}
 
         def action(s, actor):
@@ -216,30 +258,31 @@ class AssessmentState(PageState, AuthState):
 
         # No re-read of the page: the service returns what a click changes on it (the stored
         # value and the domain's progress). A tab that lost its state re-reads (see _act).
-        result = self._act(action, "assessment.saved", refresh=False)
+        result = self._act(action, "assessment.saved", refresh=False, away=lambda: self._save_later(key, value, previous))
+        if key in self.unsaved:
+            return result
         if self.message_is_error:
             if previous is None:
                 self.values.pop(question_id, None)
             else:
                 self.values[question_id] = previous
         elif "answer" in stored:
-            done = stored["answer"]
-            self.values[question_id] = done.value
-            self.progress[done.domain_id] = _progress(done.answered, done.total, done.unanswered)
-            if any(d["id"] == done.domain_id and d["ids"] != list(done.ids) for d in self.domains):
-                self.domains = [dict(d, ids=list(done.ids)) if d["id"] == done.domain_id else d for d in self.domains]
+            self._answered(stored["answer"])
         return result
 
     @rx.event
     def save_note(self, question_id: str, note: str):
         question_id = text(question_id, 100)
         note = note if isinstance(note, str) else ""  # over-long notes are refused with a message
-        if note == self.notes.get(question_id, ""):
+        key = "note:" + question_id
+        if note == self.unsaved.get(key, self.notes.get(question_id, "")):
             return None
+        if self._retrying():
+            return self._save_later(key, note, None)
         # A note changes nothing else on the page: no re-read (a tab that lost its state re-reads).
         result = self._act(lambda s, a: svc.set_note(s, a, self.assessment_id, question_id, note), "assessment.saved",
-                           refresh=False)
-        if not self.message_is_error and not self.error:
+                           refresh=False, away=lambda: self._save_later(key, note, None))
+        if key not in self.unsaved and not self.message_is_error and not self.error:
             self.notes[question_id] = note
         return result
 
@@ -307,7 +350,17 @@ class AssessmentState(PageState, AuthState):
     @rx.event
     def set_context(self, question_id: str, value: str):
         question_id, value = text(question_id, 100), text(value, 100)
-        return self._act(lambda s, a: svc.set_context(s, a, self.assessment_id, question_id, value), "assessment.saved")
+        key = "context:" + question_id
+
+        def later():  # shown at once, reverted if it cannot be saved in time
+            before = self.context.get(question_id)
+            self.context[question_id] = value
+            return self._save_later(key, value, before)
+
+        if self._retrying():
+            return later()
+        return self._act(lambda s, a: svc.set_context(s, a, self.assessment_id, question_id, value), "assessment.saved",
+                         away=later)
 
     @rx.event
     def submit(self):
