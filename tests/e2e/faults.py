@@ -16,6 +16,7 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+from reflex.istate.manager.redis import NOTIFY_KEYSPACE_EVENTS
 from sqlalchemy import func, select
 
 from nlc_toolkit.core.policy import actor_of
@@ -186,6 +187,7 @@ class Room:
         self.phones = [Tab(server.url, f"/join?code={self.code}", dict(keep), reconnect=True,
                            reconnect_deadline=DEADLINE) for _ in range(phones)]
         self.votes_sent = self.votes_acked = 0
+        self.outcomes: list[str] = []  # of every vote sent: "ok", "refused: ...", "dropped", "no update"
 
     @property
     def tabs(self) -> list[Tab]:
@@ -236,6 +238,7 @@ class Room:
                     outcome = phone.wait(done, 30, "vote")
                 except TimeoutError:
                     outcome = "no update"
+                self.outcomes.append(outcome)
                 if outcome == "ok":
                     acked += 1
                     break
@@ -281,8 +284,12 @@ class PrivateRedis:
     def start(self) -> float:
         """Start it and wait until it accepts connections; returns how long that took."""
         start = time.monotonic()
+        # Reflex's state locks learn of releases from keyspace notifications, which Reflex turns
+        # on once at start (CONFIG SET); a Redis that restarts must have them in its own
+        # configuration, as this one does on its command line (README: Production mode).
         self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--daemonize", "no"],
+                                      "--appendonly", "no", "--daemonize", "no",
+                                      "--notify-keyspace-events", NOTIFY_KEYSPACE_EVENTS],
                                      stdout=self.log.open("a"), stderr=subprocess.STDOUT)
 
         def answers() -> bool:

@@ -92,13 +92,32 @@ def _go_on(server, editors, room, stop: threading.Event, fault: float, first: st
     trainer opens the next question and the presenter counts every phone's new vote."""
     until(lambda: all(not t.drops or t.connected for t in [*[e.tab for e in editors], *room.tabs]),
           "every dropped tab reconnected")
-    until(lambda: all(e.acked_after(fault) >= 3 or e.errors for e in editors), "every editor's answers saved again")
+    try:
+        until(lambda: all(e.acked_after(fault) >= 3 or e.errors for e in editors), "every editor's answers saved again")
+    except TimeoutError:
+        for e in editors:
+            print(f"editor {e.assessment_id}: acked after fault {e.acked_after(fault)}, refused {e.refused[-3:]}, "
+                  f"errors {e.errors}, drops {e.tab.drops}, last messages {str(e.tab.messages[-2:])[:1500]}")
+        raise
     resumed = [min((t for t in e.ack_times if t > fault), default=None) for e in editors]
     second = room.next_question()
     assert second != first
     until(lambda: room.shown()["question"] == second, "the presenter shows the next question")
     sent, acked = room.vote_all(["0", "2", "3"])
-    until(lambda: room.shown()["count"] == PHONES, f"the presenter counts all {PHONES} votes after the fault")
+    try:
+        until(lambda: room.shown()["count"] == PHONES, f"the presenter counts all {PHONES} votes after the fault")
+    except TimeoutError:
+        p = room.presenter
+        from collections import Counter
+        print(Counter(room.outcomes), [(ph.drops, len(ph.reconnect_times), ph.connected) for ph in room.phones])
+        from nlc_toolkit.ui.pages.live_room.state import ParticipantState
+        for ph in room.phones[:3]:
+            print("phone", ph.vars, {k: ph.value(ParticipantState, k) for k in ("code", "participant_token",
+                                                                                  "joined", "error", "mine")})
+        print(f"shown {room.shown()}, votes sent {sent} acknowledged {acked}, stored {room.stored_votes(second)}; "
+              f"presenter drops {p.drops}, reconnects {p.reconnect_times}, {p.reconnect_failed!r}, connected "
+              f"{p.connected}, last messages {str(p.messages[-3:])[:2000]}")
+        raise
     stop.set()
     for e in editors:
         e.join()
@@ -144,6 +163,27 @@ def test_a_backend_killed_mid_session(scaled_fresh):
         assert room.presenter.drops == 1 and room.presenter.connected  # the projector lost its backend too
         _report("a backend killed (SIGKILL of the second backend's process group)", server, editors, room, first,
                 after, fault)
+    finally:
+        stop.set()
+        for tab in [*[e.tab for e in editors], *room.tabs]:
+            tab.close()
+
+
+def test_redis_restarted_mid_session(scaled_private_redis):
+    server = scaled_private_redis
+    editors, room, first = _start(server)
+    stop = threading.Event()
+    try:
+        for e in editors:
+            e.start(stop)
+        until(lambda: all(len(e.ack_times) >= 5 for e in editors), "every editor answering")
+        fault = time.monotonic()
+        server.redis.kill()  # every tab's state, the token map and the locks go with it
+        down = time.monotonic() - fault
+        took = server.redis.start()
+        print(f"\nredis killed in {down:.2f} s and answering again {took:.2f} s later")
+        after = _go_on(server, editors, room, stop, fault, first)
+        _report("Redis killed and restarted empty", server, editors, room, first, after, fault)
     finally:
         stop.set()
         for tab in [*[e.tab for e in editors], *room.tabs]:

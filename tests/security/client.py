@@ -98,10 +98,15 @@ class Tab:
             data = json.loads(data)
         with self._changed:
             self.messages.append(data)
-            for state, values in (data.get("delta") or {}).items():
+            delta = data.get("delta") or {}
+            # The browser keeps the cookie and storage values a delta sets, except from a delta
+            # of a tab not hydrated yet (state.js applyClientStorageDelta).
+            roots = [v for k, v in delta.items() if "." not in k]
+            keep = not (len(roots) == 1 and roots[0].get("is_hydrated" + FIELD) is False)
+            for state, values in delta.items():
                 self.state.setdefault(state, {}).update(values)
-                for name, value in values.items():  # the browser keeps its cookie and storage values
-                    if f"{state}.{name}" in self.vars:
+                for name, value in values.items():
+                    if keep and f"{state}.{name}" in self.vars:
                         self.vars[f"{state}.{name}"] = value
             self._changed.notify_all()
 
@@ -153,7 +158,8 @@ class Tab:
 
     @property
     def connected(self) -> bool:
-        return self.sio.connected
+        """Connected and not re-hydrating after a drop."""
+        return self.sio.connected and not self._reconnecting
 
     def wait_connected(self, timeout: float = 60.0) -> None:
         """Wait until a dropped socket is back and hydrated (see `_reconnect`)."""
