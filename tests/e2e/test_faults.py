@@ -18,9 +18,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 
 import pytest
 
+from nlc_toolkit.ui.pages.live_room.state import ParticipantState
 from tests.app_server import ARTIFACTS
 from tests.e2e.conftest import scaled_cluster
 from tests.e2e.faults import (
@@ -108,9 +110,7 @@ def _go_on(server, editors, room, stop: threading.Event, fault: float, first: st
         until(lambda: room.shown()["count"] == PHONES, f"the presenter counts all {PHONES} votes after the fault")
     except TimeoutError:
         p = room.presenter
-        from collections import Counter
         print(Counter(room.outcomes), [(ph.drops, len(ph.reconnect_times), ph.connected) for ph in room.phones])
-        from nlc_toolkit.ui.pages.live_room.state import ParticipantState
         for ph in room.phones[:3]:
             print("phone", ph.vars, {k: ph.value(ParticipantState, k) for k in ("code", "participant_token",
                                                                                   "joined", "error", "mine")})
@@ -135,7 +135,7 @@ def _report(name, server, editors, room, first, after, fault) -> None:
     print(f"  answers: {sent} sent, {acked} acknowledged, {sent - acked} not acknowledged; "
           f"{result['questions_acked']} questions' last acknowledged values checked, {result['rows_stored']} "
           f"answer rows stored, {len(result['lost'])} lost; first answer saved again after the fault: "
-          f"max {max(resumed):.2f} s" if resumed else "")
+          + (f"max {max(resumed):.2f} s" if resumed else "never"))
     print(f"  votes: question 1 {room.stored_votes(first)} stored and {PHONES} shown before the fault; "
           f"question 2 {after['votes_after'][1]} acknowledged ({after['votes_after'][0]} sent), "
           f"{room.stored_votes(after['second'])} stored, {room.shown()['count']} shown by the presenter")
