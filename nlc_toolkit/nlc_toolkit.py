@@ -22,6 +22,7 @@ from nlc_toolkit.ui.pages.network import page as _network  # noqa: F401
 from nlc_toolkit.ui.pages.questionnaires import page as _questionnaires  # noqa: F401
 from nlc_toolkit.ui.pages.results import page as _results  # noqa: F401
 from nlc_toolkit.ui.pages.workshops import page as _workshops  # noqa: F401
+from nlc_toolkit.ui.state.recover import LostStateMiddleware
 
 if settings.production():
     # Production cannot start unsafe: demo passwords, no admin, an https address without Secure cookies.
@@ -43,6 +44,7 @@ app = rx.App(
     api_transformer=[health_route, evidence_guard],
 )
 register_pages(app)
+app.add_middleware(LostStateMiddleware())  # a tab whose state Redis lost reconnects (ui/state/recover.py)
 
 
 @contextlib.asynccontextmanager

@@ -12,6 +12,7 @@ answers). One per assessment: "answers" (any change; open dashboards re-read).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 
@@ -49,16 +50,28 @@ class Hub:
             return
         import redis.asyncio as aioredis
 
+        again = self._listener is not None  # the subscription was lost (Redis restarted)
+        if self._redis is not None:
+            with contextlib.suppress(Exception):
+                await self._redis.aclose()
         self._redis = aioredis.from_url(self._url)
         pubsub = self._redis.pubsub()
         await pubsub.psubscribe(PREFIX + "*")
 
         async def listen():
-            async for message in pubsub.listen():
-                if message.get("type") == "pmessage":
-                    self._bump(message["channel"].decode()[len(PREFIX):])
+            try:
+                async for message in pubsub.listen():
+                    if message.get("type") == "pmessage":
+                        self._bump(message["channel"].decode()[len(PREFIX):])
+            except Exception:  # noqa: BLE001 - Redis went away: the next wait() subscribes again
+                logger.warning("live: lost the Redis subscription; subscribing again")
 
         self._listener = asyncio.get_running_loop().create_task(listen())
+        if again:
+            # Whatever was published while nobody listened is lost: every page following
+            # something here re-reads once.
+            for key in list(self._versions):
+                self._bump(key)
 
     def notify(self, code: str, channel: str) -> None:
         """`publish` for code that cannot await: a plain (non-async) event handler, which Reflex
@@ -69,7 +82,11 @@ class Hub:
                 import redis
 
                 self._sync_redis = redis.Redis.from_url(self._url)
-            self._sync_redis.publish(PREFIX + key, "1")
+            try:
+                self._sync_redis.publish(PREFIX + key, "1")
+            except Exception:  # noqa: BLE001 - Redis down: the change is committed, the handler must not fail
+                # Notifications are at most once anyway: the followers' heartbeats re-read.
+                logger.warning("live: could not publish %s (Redis unreachable)", key)
         elif self._loop is not None:
             self._loop.call_soon_threadsafe(self._bump, key)
         else:
@@ -78,8 +95,11 @@ class Hub:
     async def publish(self, code: str, channel: str) -> None:
         key = self._key(code, channel)
         if self._url:
-            await self._ensure_listener()
-            await self._redis.publish(PREFIX + key, "1")  # our own listener bumps us too
+            try:
+                await self._ensure_listener()
+                await self._redis.publish(PREFIX + key, "1")  # our own listener bumps us too
+            except Exception:  # noqa: BLE001 - as in notify: committed already, at most once
+                logger.warning("live: could not publish %s (Redis unreachable)", key)
         else:
             self._bump(key)
 
@@ -89,7 +109,10 @@ class Hub:
     async def wait(self, code: str, channels: tuple[str, ...], seen: dict[str, int], timeout: float) -> dict[str, int]:
         """Wait until any channel moves past `seen` (or the timeout); return the new versions."""
         self._loop = asyncio.get_running_loop()
-        await self._ensure_listener()
+        try:
+            await self._ensure_listener()
+        except Exception:  # noqa: BLE001 - Redis unreachable: wait out the timeout, try again next time
+            logger.warning("live: Redis unreachable, following %s by heartbeat only", code)
         keys = [self._key(code, c) for c in channels]
 
         def moved() -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -44,9 +45,10 @@ class ScaledServer(AppServer):
         super().stop()
 
 
-@pytest.fixture(scope="module")
-def scaled_app_server():
-    """The app as it scales out: Redis for state and live notifications, two workers, PostgreSQL."""
+@contextmanager
+def scaled_cluster(redis_url: str, log_name: str = "app-scaled.log"):
+    """A fresh PostgreSQL database, migrated and seeded, and the app scaled out on it with the
+    Redis at `redis_url`: yields the running ScaledServer, stops it and drops the database after."""
     import uuid
 
     import psycopg
@@ -58,21 +60,30 @@ def scaled_app_server():
     url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
     front, first, second = _free_port(), _free_port(), _free_port()
     # Pages tell browsers to open their websocket at the balancer, which spreads them.
-    env = _env(url, REFLEX_REDIS_URL=os.environ.get("NLC_TEST_REDIS", "redis://127.0.0.1:6379"),
-               REFLEX_API_URL=f"http://localhost:{front}")
-    log = ARTIFACTS / "app-scaled.log"
+    env = _env(url, REFLEX_REDIS_URL=redis_url, REFLEX_API_URL=f"http://localhost:{front}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / log_name
     log.write_text("")
     server = ScaledServer(url=f"http://localhost:{front}", env={**env, "GRANIAN_WORKERS": "2"}, port=first, log=log,
                           second=AppServer(url="", env={**env, "GRANIAN_WORKERS": "1"}, port=second, log=log,
                                            backend_only=True),
                           balancer=Balancer(front, pages=first, sockets=[first, second]))
-    server.nlc("migrate")
-    server.nlc("seed-demo", "--cities", "30", "--seed", "3")
-    server.start()
-    yield server
-    server.stop()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        server.nlc("migrate")
+        server.nlc("seed-demo", "--cities", "30", "--seed", "3")
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def scaled_app_server():
+    """The app as it scales out: Redis for state and live notifications, two workers, PostgreSQL."""
+    with scaled_cluster(os.environ.get("NLC_TEST_REDIS", "redis://127.0.0.1:6379")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -87,7 +98,8 @@ OWN_BUILD = ("scaled_app_server", "proxied_app_server")
 
 
 def pytest_collection_modifyitems(items):
-    """The scaled-out app (and the app behind a database proxy) rebuilds the shared frontend
-    (`.web`) with its own address, so a page of the single app served afterwards would connect
-    nowhere: run those tests last, each module's together."""
-    items.sort(key=lambda item: any(name in getattr(item, "fixturenames", ()) for name in OWN_BUILD))
+    """The scaled-out apps (every fixture starting one is named `scaled_...`) and the app behind a
+    database proxy rebuild the shared frontend (`.web`) with their own address, so a page of the
+    single app served afterwards would connect nowhere: run those tests last, each module's together."""
+    items.sort(key=lambda item: any(name.startswith("scaled_") or name in OWN_BUILD
+                                    for name in getattr(item, "fixturenames", ())))

@@ -4,7 +4,13 @@
 hydrates a route with whatever cookie and local-storage values it likes, sends any event with any
 payload, and records every delta and every frontend event (an `rx.download` arrives as an event
 carrying a data URL). `raw_http` sends a request line exactly as typed: `//`, `/./`, `%2e%2e`
-and `\\` reach the server unnormalised."""
+and `\\` reach the server unnormalised.
+
+With `reconnect=True` a tab behaves as Reflex's browser client does when its socket drops (a
+backend killed, a balancer cutting it): it opens a new websocket at once with the same token and
+the hydrate event (its cookie and local-storage values, kept from the deltas as the browser keeps
+them), retrying with the browser's backoff until the tab is hydrated again; `reconnect_times`
+holds how long each took, from the drop to the re-hydrated page."""
 
 from __future__ import annotations
 
@@ -64,15 +70,26 @@ class Tab:
     """One tab: connect (hydrating `path` with `vars`), send events, wait for what comes back."""
 
     def __init__(self, url: str, path: str, vars: dict | None = None, token: str | None = None,
-                 route_args: dict | None = None):
+                 route_args: dict | None = None, reconnect: bool = False, reconnect_deadline: float = 60.0):
         self.url, self.path, self.vars, self.route_args = url, path, dict(vars or {}), route_args
         self.token = token or str(uuid.uuid4())
         self.messages: list[dict] = []  # every "event" message: {"delta": ..., "events": [...], "final": ...}
         self.state: dict[str, dict] = {}  # the deltas merged: state full name -> var -> value
         self._changed = threading.Condition()
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.on("event", self._on_event, namespace="/_event")
-        self.sio.on("new_token", self._on_new_token, namespace="/_event")
+        self.reconnect = reconnect
+        self.reconnect_times: list[float] = []  # seconds from each drop to the tab hydrated again
+        self.reconnect_deadline = reconnect_deadline
+        self.reconnect_failed: str = ""  # why the last reconnect gave up, if it did
+        self.drops = 0  # sockets lost without the test closing them
+        self._closing = self._reconnecting = False
+        self.sio = self._socket()
+
+    def _socket(self) -> socketio.Client:
+        sio = socketio.Client(reconnection=False)
+        sio.on("event", self._on_event, namespace="/_event")
+        sio.on("new_token", self._on_new_token, namespace="/_event")
+        sio.on("disconnect", self._on_disconnect, namespace="/_event")
+        return sio
 
     # ------------------------------------------------------------------ receiving
 
@@ -81,12 +98,79 @@ class Tab:
             data = json.loads(data)
         with self._changed:
             self.messages.append(data)
-            for state, values in (data.get("delta") or {}).items():
+            delta = data.get("delta") or {}
+            # The browser keeps the cookie and storage values a delta sets, except from a delta
+            # of a tab not hydrated yet (state.js applyClientStorageDelta).
+            roots = [v for k, v in delta.items() if "." not in k]
+            keep = not (len(roots) == 1 and roots[0].get("is_hydrated" + FIELD) is False)
+            for state, values in delta.items():
                 self.state.setdefault(state, {}).update(values)
+                for name, value in values.items():
+                    if keep and f"{state}.{name}" in self.vars:
+                        self.vars[f"{state}.{name}"] = value
             self._changed.notify_all()
 
     def _on_new_token(self, token) -> None:
         self.token = token
+
+    def _on_disconnect(self, *reason) -> None:
+        with self._changed:
+            self._changed.notify_all()  # a waiter may give up on a socket that is gone
+        if self._closing or not self.reconnect or self._reconnecting:
+            return  # a reconnect under way sees its own attempt fail and tries again
+        self._reconnecting = True
+        self.drops += 1
+        threading.Thread(target=self._reconnect, args=(time.monotonic(),), daemon=True,
+                         name=f"reconnect-{self.token[:6]}").start()
+
+    def _reconnect(self, dropped: float) -> None:
+        """What Reflex's browser client does on a dropped socket: a new websocket at once, with
+        the same token and the hydrate event; a failed attempt is retried after 200 ms times the
+        attempts so far (at most ten), as state.js does."""
+        try:
+            self._reconnect_until_hydrated(dropped)
+        finally:
+            self._reconnecting = False
+            with self._changed:
+                self._changed.notify_all()
+
+    def _reconnect_until_hydrated(self, dropped: float) -> None:
+        attempts = 0
+        while not self._closing:
+            if time.monotonic() - dropped > self.reconnect_deadline:
+                self.reconnect_failed = f"no socket within {self.reconnect_deadline} s ({attempts} attempts)"
+                return
+            mark = len(self.messages)
+            self.sio = self._socket()
+            try:
+                self.connect(hydrated=False)
+                self.wait(lambda t: any(v.get("is_hydrated" + FIELD) is True for m in t.messages[mark:]
+                                        for v in (m.get("delta") or {}).values()) or not t.sio.connected,
+                          max(1.0, self.reconnect_deadline - (time.monotonic() - dropped)), "hydrated again")
+                if self.sio.connected:
+                    self.reconnect_times.append(time.monotonic() - dropped)
+                    self.reconnect_failed = ""
+                    return
+            except (socketio.exceptions.ConnectionError, TimeoutError, OSError) as e:
+                self.reconnect_failed = repr(e)
+            attempts = min(attempts + 1, 10)
+            time.sleep(0.2 * attempts)  # the browser's backoff between attempts, not a wait on a condition
+
+    @property
+    def connected(self) -> bool:
+        """Connected and not re-hydrating after a drop."""
+        return self.sio.connected and not self._reconnecting
+
+    def wait_connected(self, timeout: float = 60.0) -> None:
+        """Wait until a dropped socket is back and hydrated (see `_reconnect`)."""
+        deadline = time.monotonic() + timeout
+        while not self.sio.connected or self._reconnecting:
+            if self.reconnect_failed and not self._reconnecting:
+                raise TimeoutError(f"tab {self.token[:6]} gave up reconnecting: {self.reconnect_failed}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"tab {self.token[:6]} not reconnected: {self.reconnect_failed}")
+            with self._changed:
+                self._changed.wait(0.1)
 
     def wait(self, condition, timeout: float = TIMEOUT, what: str = "a condition"):
         """Wait until `condition(self)` is truthy; returns its value."""
@@ -162,6 +246,7 @@ class Tab:
             self.wait_value(lang_state, "lang", lang)
 
     def close(self) -> None:
+        self._closing = True
         if self.sio.connected:
             self.sio.disconnect()
 

@@ -94,6 +94,7 @@ class AuthState(LangState):
                 and name != "session_token"]
         for state in states[0].substates.values():  # not the root: it holds the hydration flag
             state.reset()  # and, recursively, every substate loaded above
+        (await self.get_state(LangState))._hydrated = True  # the tab is still hydrated (ui/state/recover.py)
         for state, name, value in kept:
             setattr(state, name, value)
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 
 from nlc_toolkit.services.live import HEARTBEAT, hub, tab_connected
+from nlc_toolkit.ui.state.recover import reconnect_later
 
 
 async def follow(state, code: str, channels: tuple[str, ...], on_change: Callable[[bool, bool], bool], *,
@@ -28,7 +29,7 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
     me = uuid.uuid4().hex
     async with state:
         setattr(state, owner, me)
-        tab = state.router.session.client_token
+        tab, sid = state.router.session.client_token, state.router.session.session_id
     started, seen, refreshed = time.monotonic(), {}, 0.0
     urgent_keys = [f"{code}:{c}" for c in urgent]
 
@@ -47,6 +48,11 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
             return  # the tab is gone; when it comes back, its page loads and starts a new follower
         async with state:
             if getattr(state, owner) != me:
+                if not getattr(state, owner):
+                    # Not a newer follower: the tab's state was lost (Redis restarted empty). The
+                    # page cannot be followed from nothing, and this tab may send no event to
+                    # notice (a projector): make it reconnect, its page loads again and follows.
+                    reconnect_later(sid)
                 return  # a newer follower keeps this page current now
             go_on = (await asyncio.to_thread(on_change, moved, is_urgent) if in_thread
                      else on_change(moved, is_urgent))

@@ -17,6 +17,9 @@ def _apply_script(lang: str) -> str:
 
 class LangState(rx.State):
     stored_lang: str = rx.Cookie("en", name="nlc_lang", max_age=365 * 24 * 3600, same_site="lax")
+    # Set when the tab hydrates; a page's event that finds it unset came to a state that was lost
+    # (Redis restarted empty): ui/state/recover.py makes the tab reconnect.
+    _hydrated: bool = False
 
     @rx.var
     def lang(self) -> str:
