@@ -23,7 +23,7 @@ from nlc_toolkit.services import workshops
 from tests import factories
 from tests.app_server import ARTIFACTS
 from tests.e2e import axe
-from tests.e2e.helpers import PASSWORD, QUICK, sign_in
+from tests.e2e.helpers import PASSWORD, QUICK, hydrated, sign_in
 
 pytestmark = pytest.mark.e2e
 LANGUAGES = ("en", "fr", "ar")
@@ -196,7 +196,8 @@ def _walk(page: Page, app, world: dict, views: list[View], lang: str) -> dict[st
 def _check(page: Page, app, world: dict, view: View, lang: str) -> list[dict]:
     """Open one view in `lang` once its page has hydrated and loaded; axe's findings there."""
     page.goto(f"{app.url}{view.path.format(**world)}{'&' if '?' in view.path else '?'}lang={lang}")
-    expect(page.locator("html")).to_have_attribute("lang", lang)  # the page's on_load ran
+    hydrated(page)  # React has the page and its on_load events ran: a click now is not lost
+    expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.locator(view.ready).first).to_be_visible()
     expect(page.locator("#loading")).to_have_count(0)
     if view.then:
