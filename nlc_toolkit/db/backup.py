@@ -72,7 +72,8 @@ def _read(z: zipfile.ZipFile, name: str) -> bytes:
     except KeyError:
         raise
     except _UNREADABLE as e:
-        raise BackupError(f"{name} cannot be read from the backup ({e})") from None
+        # zipfile's message can quote kilobytes of the member's header as bytes
+        raise BackupError(f"{name} cannot be read from the backup ({_clip(str(e))})") from None
 
 
 def _check_sizes(z: zipfile.ZipFile) -> None:
@@ -189,7 +190,7 @@ def restore(s: Session, source: Path, uploads: Path | None = None, replace: bool
     try:
         z = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile, NotImplementedError) as e:  # NotImplementedError: "zip file version 18.5"
-        raise BackupError(f"{source}: cannot open the backup ({e})") from e
+        raise BackupError(f"{source}: cannot open the backup ({_clip(str(e))})") from e
     with z:
         _check_sizes(z)
         manifest = read_manifest(z)
@@ -282,4 +283,4 @@ def _write_upload(z: zipfile.ZipFile, name: str, target: Path) -> None:
             while chunk := member.read(1024 * 1024):
                 out.write(chunk)
     except _UNREADABLE as e:
-        raise BackupError(f"{_clip(name)} cannot be restored ({e})") from None
+        raise BackupError(f"{_clip(name)} cannot be restored ({_clip(str(e))})") from None

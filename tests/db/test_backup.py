@@ -4,6 +4,7 @@ SQLite comes back identical on SQLite and on PostgreSQL; refusals change nothing
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -146,6 +147,11 @@ def test_crafted_and_damaged_backups_are_refused_in_one_line_and_change_nothing(
             encrypted[at + flags] |= 1
             at = encrypted.find(signature, at + 4)
     (tmp_path / "encrypted.zip").write_bytes(encrypted)
+    long_header = bytearray(variant("header.zip", {}, zipfile.ZIP_STORED).read_bytes())
+    at = long_header.find(b"tables/city.jsonl") - 30  # its local header (the first mention of its name)
+    assert long_header[at:at + 4] == b"PK\x03\x04"
+    struct.pack_into("<H", long_header, at + 26, 3000)  # the header's name now runs 3,000 bytes into the data
+    (tmp_path / "header.zip").write_bytes(long_header)
     cases = [
         (variant("bomb.zip", {"tables/answer.jsonl": b"\0" * (8 * 1024 * 1024)}), "would expand to 8,388,608 bytes"),
         (variant("list.zip", {"manifest.json": b"[1]"}), "manifest.json holds no JSON object"),
@@ -160,6 +166,7 @@ def test_crafted_and_damaged_backups_are_refused_in_one_line_and_change_nothing(
          "table city: the rows do not fit the database"),
         (variant("stored.zip", {}, zipfile.ZIP_STORED), None),  # control: the same backup, uncompressed, restores
         (tmp_path / "encrypted.zip", "manifest.json cannot be read from the backup (File 'manifest.json' is encrypted"),
+        (tmp_path / "header.zip", "tables/city.jsonl cannot be read from the backup (File name in directory"),
         (variant("clash.zip", {"uploads/evidence": b"a file where a folder is"}), "a file and a folder of the same name"),
         (variant("late.zip", {"uploads/zz/../../outside.txt": b"x"}), "unsafe file name in the backup"),
     ]
