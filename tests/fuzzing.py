@@ -337,7 +337,8 @@ SNIPPETS = [
     "x: 2001-02-30", "x: 2001-13-01", "x: 1:2:3:4:5", "x: 0b102", "x: 0o9", "x: 0x" + "f" * 5000,
     "x: " + "9" * 5000, "x: 1e99999", "x: -.inf", "x: .NaN", "x:\ty", "\tx: y", "x: 'unclosed", 'x: "unclosed',
     "x: |\n  block\n bad indent", "x: >-\n", "x: [1, 2", "x: {a: 1", "- item", "x: y: z", "@x: 1", "`x: 1",
-    "x: \x00", "x: \x1b[31m", "x: \ud800", "x: \udfff", "x: \ufffe", "x: \U0010ffff",
+    "x: \x00", "x: \x1b[31m", "x: \ud800", "x: \udfff", "x: \ufffe", "x: \U0010ffff", "x: !" + "t" * 5000 + " 1",
+    "x: *" + "a" * 5000, "%TAG !" + "t" * 5000 + "! tag:x,2000:",
 ]
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

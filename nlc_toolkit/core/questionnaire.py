@@ -334,13 +334,14 @@ def parse_questionnaire(text: str, source: str = "<questionnaire>") -> Questionn
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f"line {mark.line + 1}" if mark else ""
-        raise QuestionnaireError([Problem(source, line, f"YAML syntax error: {e.problem or e}")]) from None
+        # _cut: the problem quotes the file's tag or directive, which may be thousands of characters
+        raise QuestionnaireError([Problem(source, line, f"YAML syntax error: {_cut(e.problem or e, 200)}")]) from None
     except yaml.reader.ReaderError as e:  # its text spans two lines and names "<unicode string>"
         line = f"line {text.encode('utf-8')[:e.position].count(10) + 1}"  # libyaml counts bytes; 10 = LF
         message = f"unacceptable character #x{e.character:04x}: {e.reason}" if isinstance(e.character, int) else e.reason
         raise QuestionnaireError([Problem(source, line, f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as e:
-        raise QuestionnaireError([Problem(source, "", f"YAML syntax error: {e}")]) from None
+        raise QuestionnaireError([Problem(source, "", f"YAML syntax error: {_cut(e, 200)}")]) from None
     if not isinstance(data, dict):
         raise QuestionnaireError([Problem(source, "", "the file must hold a mapping (id, version, scale, ...)")])
     try:

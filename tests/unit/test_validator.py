@@ -194,6 +194,9 @@ def test_a_problem_quotes_a_long_value_cut_short():
         f"bad.yaml: domains[0].questions[0].show_if.{'x' * 60}…: '{'x' * 60}…' is not a context question",
         f"bad.yaml: facets[0].questions[0]: '{'x' * 60}…' is not a question of this questionnaire",
     ]
+    [tag] = problems_of(readme_example_text().replace('"Mini example"', f"!{long} x"))
+    assert tag.startswith("bad.yaml: line 4: YAML syntax error: could not determine a constructor for the tag '!xxx")
+    assert tag.endswith("x…") and len(tag) < 300
     data = deep(readme_example())
     data["scale"]["levels"] += [{"value": v, "label": {"en": "l", "fr": "l", "ar": "l"}} for v in range(10, 1000)]
     message = next(p for p in problems_of(data) if p.startswith("bad.yaml: scale.levels:"))
