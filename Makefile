@@ -77,7 +77,7 @@ test: setup-test
 	$(BIN)/pytest -q
 
 bench: setup-test
-	@for f in bench/*_bench.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in bench/*_bench.py bench/fuzz.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf .web .states $(VENV) .tools

@@ -9,6 +9,7 @@ for bad input.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -253,6 +254,18 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _StringBoolLoader(_SafeLoader):
     """YAML 1.1 would read yes/no/on/off as booleans; option values must stay strings."""
 
+    def construct_object(self, node, deep=False):
+        # A value its tag cannot hold (`!!int abc`, `2001-02-30`, an integer of 5,000 digits) makes
+        # PyYAML raise a plain ValueError (or KeyError, AttributeError): a YAML error at its line instead.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError):
+            value = node.value if isinstance(node.value, str) else ""
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the value '{shown}' cannot be read as {node.tag.rsplit(':', 1)[-1]}", node.start_mark
+            ) from None
+
 
 _StringBoolLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -267,13 +280,30 @@ def read_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_StringBoolLoader)  # noqa: S506 - a SafeLoader subclass
 
 
+def _cut(value: Any, most: int = 60) -> str:
+    """A value of the file in a problem's path or message, cut short: an id, an option or a key may
+    be thousands of characters long, and the problem must stay readable."""
+    text = str(value)
+    return text if len(text) <= most else text[:most] + "…"
+
+
+def _q(value: Any) -> str:
+    return f"'{_cut(value)}'"
+
+
+def _few(values: list, most: int = 10) -> str:
+    """Values listed in a problem: the first ten (a scale or an option list may hold thousands)."""
+    shown = ", ".join(_cut(v) for v in values[:most])
+    return shown + (f", … ({len(values)} in all)" if len(values) > most else "")
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{_cut(part)}" if out else _cut(part)
     return out
 
 
@@ -293,13 +323,25 @@ def _pydantic_problems(source: str, err: ValidationError) -> list[Problem]:
 def parse_questionnaire(text: str, source: str = "<questionnaire>") -> Questionnaire:
     """Parse and validate questionnaire YAML text; raise QuestionnaireError listing every problem."""
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        # A str from a socket message (JSON "\ud800") can hold a lone surrogate, which no UTF-8 file
+        # holds and libyaml cannot read.
+        line = f"line {text.count(chr(10), 0, e.start) + 1}"  # chr(10): LF
+        raise QuestionnaireError([Problem(source, line, "the text is not valid Unicode (a lone surrogate)")]) from None
+    try:
         data = read_yaml(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f"line {mark.line + 1}" if mark else ""
-        raise QuestionnaireError([Problem(source, line, f"YAML syntax error: {e.problem or e}")]) from None
+        # _cut: the problem quotes the file's tag or directive, which may be thousands of characters
+        raise QuestionnaireError([Problem(source, line, f"YAML syntax error: {_cut(e.problem or e, 200)}")]) from None
+    except yaml.reader.ReaderError as e:  # its text spans two lines and names "<unicode string>"
+        line = f"line {text.encode('utf-8')[:e.position].count(10) + 1}"  # libyaml counts bytes; 10 = LF
+        message = f"unacceptable character #x{e.character:04x}: {e.reason}" if isinstance(e.character, int) else e.reason
+        raise QuestionnaireError([Problem(source, line, f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as e:
-        raise QuestionnaireError([Problem(source, "", f"YAML syntax error: {e}")]) from None
+        raise QuestionnaireError([Problem(source, "", f"YAML syntax error: {_cut(e, 200)}")]) from None
     if not isinstance(data, dict):
         raise QuestionnaireError([Problem(source, "", "the file must hold a mapping (id, version, scale, ...)")])
     try:
@@ -368,13 +410,13 @@ def _check_condition(condition: Condition | None, path: str, contexts: dict[str,
     for context_id, allowed in (condition or {}).items():
         context = contexts.get(context_id)
         if context is None:
-            yield f"{path}.show_if.{context_id}", f"'{context_id}' is not a context question"
+            yield f"{path}.show_if.{_cut(context_id)}", f"{_q(context_id)} is not a context question"
             continue
         for value in allowed:
             if value not in context.options:
                 yield (
-                    f"{path}.show_if.{context_id}",
-                    f"'{value}' is not an option of '{context_id}' (options: {', '.join(context.options)})",
+                    f"{path}.show_if.{_cut(context_id)}",
+                    f"{_q(value)} is not an option of {_q(context_id)} (options: {_few(context.options)})",
                 )
 
 
@@ -389,7 +431,7 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
     # Scale: values 0..L, contiguous.
     values = [level.value for level in q.scale.levels]
     if sorted(values) != list(range(len(values))):
-        add("scale.levels", f"values must be 0..L without gaps or repeats, got {values}")
+        add("scale.levels", f"values must be 0..L without gaps or repeats, got [{_few(values)}]")
     scale_values = set(values)
 
     # Bands: ascending mins starting at 0.
@@ -408,10 +450,10 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
     for path, text in _texts(q, ""):
         for lang in q.languages:
             if not str(text.get(lang) or "").strip():
-                add(path, f"missing '{lang}' text")
+                add(path, f"missing {_q(lang)} text")
         for lang in text:
             if lang not in declared:
-                add(path, f"language '{lang}' is not declared in `languages`")
+                add(path, f"language {_q(lang)} is not declared in `languages`")
 
     # Unique ids: domains, questions, context questions share one namespace of answer keys.
     seen: dict[str, str] = {}
@@ -419,7 +461,7 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
 
     def unique(ids: dict[str, str], id_: str, path: str, what: str = "id") -> None:
         if id_ in ids:
-            add(f"{path}.id", f"duplicate {what} '{id_}' (also at {ids[id_]})")
+            add(f"{path}.id", f"duplicate {what} {_q(id_)} (also at {ids[id_]})")
         ids.setdefault(id_, path)
 
     for i, c in enumerate(q.context):
@@ -429,31 +471,35 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
             add(f"{here}.options", "an option is listed twice")
         for key in (c.option_labels or {}):
             if key not in c.options:
-                add(f"{here}.option_labels.{key}", f"'{key}' is not one of the options")
+                add(f"{here}.option_labels.{_cut(key)}", f"{_q(key)} is not one of the options")
     for di, d in enumerate(q.domains):
         dpath = f"domains[{di}]"
         unique(domain_ids, d.id, dpath, "domain id")
-        if d.weight <= 0:
+        if not math.isfinite(d.weight):  # YAML's .inf and .nan are floats: a score weighted by them is NaN
+            add(f"{dpath}.weight", f"must be a finite number, got {d.weight}")
+        elif d.weight <= 0:
             add(f"{dpath}.weight", f"must be > 0, got {d.weight}")
         for qi, question in enumerate(d.questions):
             qpath = f"{dpath}.questions[{qi}]"
             unique(seen, question.id, qpath)
             if question.id in SPECIAL_ANSWERS:
                 add(f"{qpath}.id", f"'{question.id}' is reserved")
-            if question.weight <= 0:
+            if not math.isfinite(question.weight):
+                add(f"{qpath}.weight", f"must be a finite number, got {question.weight}")
+            elif question.weight <= 0:
                 add(f"{qpath}.weight", f"must be > 0, got {question.weight}")
             missing = sorted(scale_values - set(question.levels))
             if missing:
-                add(f"{qpath}.levels", f"missing descriptor for level(s) {', '.join(map(str, missing))}")
+                add(f"{qpath}.levels", f"missing descriptor for level(s) {_few(missing)}")
             extra = sorted(set(question.levels) - scale_values)
             if extra:
-                add(f"{qpath}.levels", f"level(s) {', '.join(map(str, extra))} are not on the scale")
+                add(f"{qpath}.levels", f"level(s) {_few(extra)} are not on the scale")
             problems.extend(_check_condition(question.show_if, qpath, q.context_by_id))
             for ri, rec in enumerate(question.recommendations):
                 rpath = f"{qpath}.recommendations[{ri}]"
                 outside = sorted(set(rec.levels) - scale_values)
                 if outside:
-                    add(f"{rpath}.levels", f"level(s) {', '.join(map(str, outside))} are outside the scale 0..{q.max_level}")
+                    add(f"{rpath}.levels", f"level(s) {_few(outside)} are outside the scale 0..{q.max_level}")
                 problems.extend(_check_condition(rec.show_if, rpath, q.context_by_id))
     facet_ids: dict[str, str] = {}
     for fi, facet in enumerate(q.facets):
@@ -461,19 +507,19 @@ def semantic_problems(q: Questionnaire) -> list[tuple[str, str]]:
         unique(facet_ids, facet.id, fpath, "facet id")
         for i, question_id in enumerate(facet.questions):
             if question_id not in q.question_by_id:
-                add(f"{fpath}.questions[{i}]", f"'{question_id}' is not a question of this questionnaire")
+                add(f"{fpath}.questions[{i}]", f"{_q(question_id)} is not a question of this questionnaire")
         if len(set(facet.questions)) != len(facet.questions):
             add(f"{fpath}.questions", "a question is listed twice")
     earlier: dict[str, str] = {}
     for new_id, old_ids in q.renamed_from.items():
-        rpath = f"renamed_from.{new_id}"
+        rpath = f"renamed_from.{_cut(new_id)}"
         if new_id not in q.question_by_id:
-            add(rpath, f"'{new_id}' is not a question of this questionnaire")
+            add(rpath, f"{_q(new_id)} is not a question of this questionnaire")
         if not old_ids:
             add(rpath, "name at least one earlier question id")
         for old_id in old_ids:
             if old_id in earlier:
-                add(rpath, f"'{old_id}' is already carried into '{earlier[old_id]}'")
+                add(rpath, f"{_q(old_id)} is already carried into {_q(earlier[old_id])}")
             earlier.setdefault(old_id, new_id)
     return problems
 

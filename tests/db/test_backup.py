@@ -3,6 +3,8 @@ SQLite comes back identical on SQLite and on PostgreSQL; refusals change nothing
 
 import json
 import os
+import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -111,6 +113,76 @@ def test_broken_backups_change_nothing(made, migrated, monkeypatch, tmp_path):
             restore(s, broken, tmp_path / "uploads")
         with session_scope() as s:
             assert s.scalar(select(func.count(Answer.id))) == 0 and s.scalar(select(func.count(City.id))) == 0
+    assert not (tmp_path / "outside.txt").exists()
+
+
+def test_crafted_and_damaged_backups_are_refused_in_one_line_and_change_nothing(made, migrated, monkeypatch,
+                                                                                  tmp_path):
+    """What issue 16's sweep found restore raising (a bare KeyError, AttributeError, IntegrityError,
+    BadZipFile, zlib.error, RuntimeError) or doing (expanding a zip bomb; writing uploaded files before
+    a later name was refused; storing text in an integer column on SQLite)."""
+    path, manifest, _ = made
+    monkeypatch.setenv("REFLEX_DB_URL", migrated)
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+
+    def variant(name, changes, compression=zipfile.ZIP_DEFLATED):
+        out = tmp_path / name
+        with zipfile.ZipFile(out, "w", compression) as z:
+            for item, data in {**members, **changes}.items():
+                if data is not None:
+                    z.writestr(item, data)
+        return out
+
+    def table(name, edit):
+        return {f"tables/{name}.jsonl": edit(members[f"tables/{name}.jsonl"].decode()).encode()}
+
+    def first_city(edit):
+        return table("city", lambda t: "\n".join([json.dumps(edit(json.loads(t.splitlines()[0])))] + t.splitlines()[1:]))
+
+    encrypted = bytearray(variant("plain.zip", {}).read_bytes())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = encrypted.find(signature)
+        while at >= 0:
+            encrypted[at + flags] |= 1
+            at = encrypted.find(signature, at + 4)
+    (tmp_path / "encrypted.zip").write_bytes(encrypted)
+    long_header = bytearray(variant("header.zip", {}, zipfile.ZIP_STORED).read_bytes())
+    at = long_header.find(b"tables/city.jsonl") - 30  # its local header (the first mention of its name)
+    assert long_header[at:at + 4] == b"PK\x03\x04"
+    struct.pack_into("<H", long_header, at + 26, 3000)  # the header's name now runs 3,000 bytes into the data
+    (tmp_path / "header.zip").write_bytes(long_header)
+    cases = [
+        (variant("bomb.zip", {"tables/answer.jsonl": b"\0" * (8 * 1024 * 1024)}), "would expand to 8,388,608 bytes"),
+        (variant("list.zip", {"manifest.json": b"[1]"}), "manifest.json holds no JSON object"),
+        (variant("counts.zip", {"manifest.json": json.dumps({**manifest, "tables": None}).encode()}),
+         "`tables` must give each table's number of rows"),
+        (variant("line.zip", table("city", lambda t: "[1, 2]\n" + t)), "table city, line 1: each line must be a JSON object"),
+        (variant("type.zip", first_city(lambda r: {**r, "id": "one"})), "column id: 'one' does not fit its type (Integer)"),
+        (variant("column.zip", first_city(lambda r: {**r, "a\nb": 1})), "table city: unknown columns a\\nb"),
+        (variant("date.zip", first_city(lambda r: {**r, "created_at": 5})), "column created_at: 5 is not an ISO 8601 date"),
+        (variant("twice.zip", {**table("city", lambda t: t + t), "manifest.json": json.dumps(
+            {**manifest, "tables": {**manifest["tables"], "city": 2 * manifest["tables"]["city"]}}).encode()}),
+         "table city: the rows do not fit the database"),
+        (variant("stored.zip", {}, zipfile.ZIP_STORED), None),  # control: the same backup, uncompressed, restores
+        (tmp_path / "encrypted.zip", "manifest.json cannot be read from the backup (File 'manifest.json' is encrypted"),
+        (tmp_path / "header.zip", "tables/city.jsonl cannot be read from the backup (File name in directory"),
+        (variant("clash.zip", {"uploads/evidence": b"a file where a folder is"}), "a file and a folder of the same name"),
+        (variant("late.zip", {"uploads/zz/../../outside.txt": b"x"}), "unsafe file name in the backup"),
+    ]
+    for broken, reason in cases:
+        uploads = tmp_path / f"uploads-{broken.stem}"
+        if reason is None:
+            with session_scope() as s:
+                restore(s, broken, uploads, replace=True)
+                s.rollback()
+            continue
+        with pytest.raises(BackupError, match=re.escape(reason)) as refused, session_scope() as s:
+            restore(s, broken, uploads, replace=True)
+        assert "\n" not in str(refused.value) and len(str(refused.value)) < 500
+        with session_scope() as s:
+            assert s.scalar(select(func.count(Answer.id))) == 0 and s.scalar(select(func.count(City.id))) == 0
+        assert not uploads.exists() or not any(uploads.rglob("*")), broken.name  # not one file written
     assert not (tmp_path / "outside.txt").exists()
 
 

@@ -2,6 +2,9 @@
 
 import csv
 import io
+import re
+import struct
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -9,15 +12,20 @@ from pypdf import PdfReader
 
 from nlc_toolkit.core.exports.pdf import assessment_pdf
 from nlc_toolkit.core.exports.score_document import score_document
-from nlc_toolkit.core.exports.spreadsheets import answers_csv, assessment_workbook, safe
-from nlc_toolkit.core.questionnaire import load_questionnaire
+from nlc_toolkit.core.exports.spreadsheets import (
+    answers_csv,
+    assessment_workbook,
+    read_template,
+    safe,
+)
+from nlc_toolkit.core.questionnaire import load_questionnaire, parse_questionnaire
 from nlc_toolkit.db.scores import answer_frames
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import results
 from tests import factories
 from tests.factories import QUICK, answer_some
-from tests.helpers import ROOT, fill_template
+from tests.helpers import ROOT, fill_template, readme_example_text
 
 
 @pytest.fixture
@@ -161,6 +169,42 @@ def test_bad_templates_are_refused_with_problems_by_row_and_nothing_written(city
     with session_scope() as s:
         rep = results.report(s, city["editor"], city["assessment"])
     assert rep["answers"] == []
+
+
+def test_a_damaged_workbook_is_a_problem_not_an_exception():
+    """What issue 16's sweep found read_template raising, or quoting whole: a sheet whose XML breaks
+    off (ParseError, raised while the rows are read), a cell reference openpyxl cannot parse
+    (ValueError), a shared string that is not there (IndexError), a zip needing a newer zip version
+    (NotImplementedError), a 32,000-character cell."""
+    q = parse_questionnaire(readme_example_text(), "example")
+    filled = fill_template(q, "en", {"mandate.formal_mandate": ("2", None)})
+    assert read_template(q, filled).answers == [("mandate.formal_mandate", "2", "")]
+
+    def part_changed(edit):  # the answers sheet's XML changed
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(filled)) as z, zipfile.ZipFile(out, "w") as w:
+            for name in z.namelist():
+                w.writestr(name, edit(z.read(name)) if name == "xl/worksheets/sheet3.xml" else z.read(name))
+        return out.getvalue()
+
+    newer_zip = bytearray(filled)
+    at = newer_zip.find(b"PK\x01\x02")
+    while at >= 0:  # "version needed to extract" of every entry: 18.5
+        struct.pack_into("<H", newer_zip, at + 6, 185)
+        at = newer_zip.find(b"PK\x01\x02", at + 4)
+
+    def long_id(wb):
+        wb["answers"].cell(2, 1).value = "x" * 32_000
+
+    unreadable = "the file is not an XLSX workbook (a part of it cannot be read)"
+    for data, problem in [
+        (part_changed(lambda d: d[: len(d) // 2]), unreadable),
+        (part_changed(lambda d: d.replace(b'r="E2"', b'r="E-"')), unreadable),
+        (part_changed(lambda d: re.sub(rb'<c r="E2".*?</c>', b'<c r="E2" t="s"><v>99</v></c>', d)), unreadable),
+        (bytes(newer_zip), "the file is not an XLSX workbook"),
+        (fill_template(q, "en", {}, edit=long_id), f"answers row 2: unknown question id '{'x' * 60}…'"),
+    ]:
+        assert read_template(q, data).problems == [problem]
 
 
 def test_a_facet_is_in_the_report_and_its_pdf(migrated):

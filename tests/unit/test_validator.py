@@ -109,6 +109,15 @@ CASES = {
         lambda d: d["domains"][0].update(weight=-1),
         "bad.yaml: domains[0].weight: must be > 0",
     ),
+    # YAML's .nan and .inf passed `weight <= 0` and made every score NaN (issue 16's sweep).
+    "domain weight NaN": (
+        lambda d: d["domains"][0].update(weight=float("nan")),
+        "bad.yaml: domains[0].weight: must be a finite number, got nan",
+    ),
+    "question weight infinite": (
+        lambda d: q0(d).update(weight=float("inf")),
+        "bad.yaml: domains[0].questions[0].weight: must be a finite number, got inf",
+    ),
     "bands not starting at 0": (
         lambda d: d["bands"][0].update(min=10),
         "bad.yaml: bands[0].min: the first band must start at 0",
@@ -148,6 +157,50 @@ def test_yaml_syntax_error_gives_the_line():
     text[5] = "scale: [unclosed"
     problems = problems_of("\n".join(text))
     assert len(problems) == 1 and problems[0].startswith("bad.yaml: line ") and "YAML syntax error" in problems[0]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("version: 1.0.0", "version: 2001-02-30", "the value '2001-02-30' cannot be read as timestamp"),
+    ("version: 1.0.0", "version: !!timestamp soon", "the value 'soon' cannot be read as timestamp"),
+    ("allow_na: true", "allow_na: !!bool maybe", "the value 'maybe' cannot be read as bool"),
+    ("weight: 2", "weight: !!float heavy", "the value 'heavy' cannot be read as float"),
+    ("weight: 2", "weight: " + "1" * 5000, f"the value '{'1' * 40}…' cannot be read as int"),
+])
+def test_a_value_its_tag_cannot_hold_is_refused_at_its_line(old, new, message):
+    """PyYAML raised a bare ValueError, KeyError or AttributeError for these (issue 16's sweep)."""
+    text = readme_example_text()
+    line = text[: text.index(old)].count("\n") + 1
+    assert problems_of(text.replace(old, new, 1)) == [f"bad.yaml: line {line}: YAML syntax error: {message}"]
+
+
+def test_a_lone_surrogate_or_a_control_character_is_refused_at_its_line():
+    """A str from a socket message can hold a lone surrogate, which libyaml cannot encode (it
+    raised UnicodeEncodeError); a control character's message named "<unicode string>" and a byte
+    position on two lines."""
+    text = readme_example_text()
+    assert problems_of(text.replace("Mini example", "Mini \ud800")) == [
+        "bad.yaml: line 4: the text is not valid Unicode (a lone surrogate)"]
+    assert problems_of(text.replace("Mini example", "Mini\x00")) == [
+        "bad.yaml: line 4: YAML syntax error: unacceptable character #x0000: control characters are not allowed"]
+
+
+def test_a_problem_quotes_a_long_value_cut_short():
+    """An id, option or key of 5,000 characters was quoted whole, in the message and the path."""
+    long = "x" * 5000
+    data = deep(readme_example())
+    data["facets"] = [{"id": "f", "title": {"en": "f", "fr": "f", "ar": "f"}, "questions": [long]}]
+    q0(data)["show_if"] = {long: ["yes"]}
+    assert problems_of(data) == [
+        f"bad.yaml: domains[0].questions[0].show_if.{'x' * 60}…: '{'x' * 60}…' is not a context question",
+        f"bad.yaml: facets[0].questions[0]: '{'x' * 60}…' is not a question of this questionnaire",
+    ]
+    [tag] = problems_of(readme_example_text().replace('"Mini example"', f"!{long} x"))
+    assert tag.startswith("bad.yaml: line 4: YAML syntax error: could not determine a constructor for the tag '!xxx")
+    assert tag.endswith("x…") and len(tag) < 300
+    data = deep(readme_example())
+    data["scale"]["levels"] += [{"value": v, "label": {"en": "l", "fr": "l", "ar": "l"}} for v in range(10, 1000)]
+    message = next(p for p in problems_of(data) if p.startswith("bad.yaml: scale.levels:"))
+    assert message.endswith(", 10, 11, 12, 13, 14, 15, … (994 in all)]")
 
 
 def test_not_a_mapping():

@@ -11,6 +11,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -122,12 +123,18 @@ class TemplateTooLarge(ValueError):
     pass
 
 
+# What openpyxl raises for a sheet part it cannot read: XML that does not parse, a cell reference
+# or a value that its reader cannot convert ('E-' as a column, 'abc' in a number cell), a shared
+# string that is not there (IndexError).
+_BROKEN_PART = (ElementTree.ParseError, ValueError, LookupError)
+
+
 def _check_archive(data: bytes) -> str | None:
     """Why this XLSX may not be opened (sizes as declared in the zip directory), or None."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             entries = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # NotImplementedError: "zip file version 18.5"
         return "the file is not an XLSX workbook"
     if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
         return "the workbook is too large to be a filled template"
@@ -146,6 +153,11 @@ def _rows(ws, expected: list[str], sheet: str, problems: list[str]):
         if number > MAX_ROWS:
             raise TemplateTooLarge(f"{sheet}: more than {MAX_ROWS} rows")
         yield number, {name: values[i] if i < len(values) else None for name, i in index.items()}
+
+
+def _shown(value: str | None, most: int = 60) -> str | None:
+    """A cell quoted in a problem: a cell holds up to 32,767 characters, the message stays readable."""
+    return value if value is None or len(value) <= most else value[:most] + "…"
 
 
 def _text(value) -> str:
@@ -167,6 +179,10 @@ def read_template(q: Questionnaire, data: bytes) -> TemplateAnswers:
         return _read_template(q, data, out)
     except TemplateTooLarge as e:
         return TemplateAnswers(problems=[f"the workbook is too large to be a filled template ({e})"])
+    except _BROKEN_PART:
+        # A read-only workbook parses each sheet's XML only while its rows are read: a broken part
+        # shows up here, after load_workbook succeeded.
+        return TemplateAnswers(problems=["the file is not an XLSX workbook (a part of it cannot be read)"])
 
 
 def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> TemplateAnswers:
@@ -182,8 +198,9 @@ def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> Templ
         return out
     meta = {_text(r[0]): _text(r[1]) for r in wb[META_SHEET].iter_rows(values_only=True, max_row=50, max_col=2) if r and r[0]}
     if meta.get("questionnaire_id") != q.id or meta.get("version") != q.version:
+        found_id, found_version = _shown(meta.get("questionnaire_id")), _shown(meta.get("version"))
         out.problems.append(
-            f"this template is for {meta.get('questionnaire_id') or '?'} version {meta.get('version') or '?'}, "
+            f"this template is for {found_id or '?'} version {found_version or '?'}, "
             f"the assessment uses {q.id} version {q.version}"
         )
         return out
@@ -197,7 +214,7 @@ def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> Templ
         if not qid and not answer and not note:
             continue
         if qid not in q.question_by_id:
-            out.problems.append(f"{ANSWER_SHEET} row {number}: unknown question id '{qid}'")
+            out.problems.append(f"{ANSWER_SHEET} row {number}: unknown question id '{_shown(qid)}'")
             continue
         if qid in seen:
             out.problems.append(f"{ANSWER_SHEET} row {number}: question '{qid}' appears twice")
@@ -205,7 +222,7 @@ def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> Templ
         seen.add(qid)
         if answer and answer not in allowed:
             out.problems.append(
-                f"{ANSWER_SHEET} row {number}: '{answer}' is not an answer to {qid} ({', '.join(sorted(allowed))})")
+                f"{ANSWER_SHEET} row {number}: '{_shown(answer)}' is not an answer to {qid} ({', '.join(sorted(allowed))})")
             continue
         if len(note) > 2000:
             out.problems.append(f"{ANSWER_SHEET} row {number}: the note is longer than 2,000 characters")
@@ -220,10 +237,10 @@ def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> Templ
                 continue
             context = q.context_by_id.get(cid)
             if context is None:
-                out.problems.append(f"{PROFILE_SHEET} row {number}: unknown profile question '{cid}'")
+                out.problems.append(f"{PROFILE_SHEET} row {number}: unknown profile question '{_shown(cid)}'")
             elif answer not in context.options:
                 out.problems.append(
-                    f"{PROFILE_SHEET} row {number}: '{answer}' is not an option of {cid} ({', '.join(context.options)})")
+                    f"{PROFILE_SHEET} row {number}: '{_shown(answer)}' is not an option of {cid} ({', '.join(context.options)})")
             else:
                 out.context.append((cid, answer))
     return out
