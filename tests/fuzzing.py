@@ -981,8 +981,9 @@ class BackupTarget:
 
 
 def _small_network(s) -> None:
-    """A city, its editor, a draft of the README's example questionnaire with two respondents, an
-    answer, a context answer and an action: one or more rows in most tables."""
+    """A city, its editor, a draft of the README's example questionnaire with two respondents (the
+    editor and a ministry), an answer with a note and a context answer: rows in half the tables."""
+    from nlc_toolkit.db import repo
     from tests import factories
 
     version = factories.example_questionnaire(s)
@@ -991,8 +992,6 @@ def _small_network(s) -> None:
     a = factories.assessment(s, editor, city, version)
     ministry = factories.respondent(s, a, "Interior", "national")
     factories.answer(s, ministry, "mandate.formal_mandate", "2", note="a note")
-    from nlc_toolkit.db import repo
-
     repo.set_context(s, a, "returnees_present", "yes")
 
 
