@@ -203,7 +203,7 @@ class Profile:
         if self.path:
             backend = backend_processes(app_pid)[0].pid
             self.proc = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(backend),
-                                          "--format", "raw", "--output", self.path, "--rate", "250", "--nonblocking"],
+                                          "--format", "raw", "--output", self.path, "--rate", "250", "--nonblocking", "--threads"],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def report(self, top: int = 15) -> None:

@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from harness import Client, app_env, percentile, start_app, stop_app
+from harness import Client, Profile, app_env, percentile, start_app, stop_app
 
 SECONDS = float(os.environ.get("NLC_BENCH_SECONDS", "10"))
 PROBE_EVERY = 0.02
@@ -115,6 +115,8 @@ async def run(url: str, names: dict, tokens: dict, assessment_id: int, template:
     }
     floor = await probe(probe_tab, names["lang"], time.perf_counter() + SECONDS)
     phases = [(name, [name]) for name in loads] + [("all of them at once", list(loads))]
+    only = os.environ.get("NLC_BENCH_ONLY", "")  # e.g. "import": only the phases whose name holds it
+    phases = [phase for phase in phases if only.lower() in phase[0].lower()]
     print(f"  {'probe while':<28} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'p95 ratio':>9}   the heavy work: p50 / p95 ms (count)")
     print(f"  {'nothing else (floor)':<28} {statistics.median(floor) * 1000:>7.1f} {percentile(floor, 0.95) * 1000:>7.1f} "
           f"{max(floor) * 1000:>7.1f} {1.0:>9.1f}")
@@ -178,10 +180,12 @@ def main() -> None:
              "results": ResultsState.get_full_name(), "network": NetworkState.get_full_name(),
              "login": LoginState.get_full_name(), "password": DEMO_PASSWORD}
     proc, url = start_app(env, folder / "app.log")
+    profile = Profile(proc.pid)
     try:
         print(f"loop bench: one process + SQLite; a probe tab's language switch, {SECONDS:.0f} s alone, then "
               f"{SECONDS:.0f} s while other tabs keep doing each heavy thing, then all of them at once")
         asyncio.run(run(url, names, tokens, assessment_id, template))
+        profile.report()
     finally:
         stop_app(proc)
 

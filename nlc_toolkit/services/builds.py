@@ -186,14 +186,24 @@ def assessment_file(actor: Actor, assessment_id: int, kind: str, lang: str) -> t
         return data, assessment_file_name(report, kind, lang)
 
 
-def import_template(actor: Actor, assessment_id: int, data: bytes, label: str, group: str) -> tuple[list[str], int]:
-    """A filled template read into the assessment: (problems, answers imported). With any problem
-    nothing is kept."""
+def assessment_report(actor: Actor, assessment_id: int) -> dict:
+    """The report of an assessment as plain values (what a dashboard shows), for a page that
+    follows it live."""
+    with unit_of_work() as s:
+        return results.report(s, actor, assessment_id).to_dict()
+
+
+def import_template(actor: Actor, assessment_id: int, data: bytes, label: str,
+                    group: str) -> tuple[list[str], int, dict | None]:
+    """A filled template read into the assessment: (problems, answers imported, the report as it
+    now stands). With any problem nothing is kept and no report is read. The report is read here,
+    in the same unit of work: read in the app's process it would share the GIL with every socket."""
     with unit_of_work() as s:
         problems, count = results.import_template(s, actor, assessment_id, data, label, group)
         if problems:
             s.rollback()
-        return problems, count
+            return problems, count, None
+        return problems, count, results.report(s, actor, assessment_id).to_dict()
 
 
 def network_file(actor: Actor, questionnaire_id: str, query: dict, kind: str) -> tuple[bytes, str]:

@@ -68,7 +68,8 @@ def _previous(s: Session, a: Assessment) -> Assessment | None:
 def _domain_scores(s: Session, a: Assessment) -> tuple[dict, float | None]:
     q = questionnaire_of(a)
     scores = score_assessments(s, q, [a.id])
-    return {d.id: num_or_none(scores.domains.at[a.id, d.id]) for d in q.domains}, num_or_none(scores.overall.get(a.id))
+    domains = scores.domains.loc[a.id].to_dict()
+    return {d.id: num_or_none(domains.get(d.id)) for d in q.domains}, num_or_none(scores.overall.get(a.id))
 
 
 def report(s: Session, actor: Actor, assessment_id: int) -> Report:
@@ -77,8 +78,10 @@ def report(s: Session, actor: Actor, assessment_id: int) -> Report:
     a = load(s, actor, assessment_id)
     q = questionnaire_of(a)
     scores = score_assessments(s, q, [a.id])
-    table = scores.questions.loc[a.id]
-    applicable = {qid for qid in table.index if bool(table.at[qid, "applicable"])}
+    # Plain dicts per question (a pandas .at lookup per cell cost more than the scoring itself).
+    table = scores.questions.loc[a.id][["applicable", "level", "status", "spread", "disagreement"]].to_dict("index")
+    applicable = {qid for qid, row in table.items() if bool(row["applicable"])}
+    domain_score, facet_score = scores.domains.loc[a.id].to_dict(), scores.facets.loc[a.id].to_dict()
     band = scores.band_of(a.id)
 
     previous = _previous(s, a)
@@ -104,7 +107,7 @@ def report(s: Session, actor: Actor, assessment_id: int) -> Report:
                    for respondent_id, question_id, value, note in notes]
 
     group_rows = levels_by_group(q, scores.answers[scores.answers["answer"] != ""], applicable)
-    level_of = {qid: num_or_none(table.at[qid, "level"]) for qid in table.index}
+    level_of = {qid: num_or_none(row["level"]) for qid, row in table.items()}
     actions = s.scalars(
         select(Action).where(Action.city_id == a.city_id, Action.questionnaire_id == q.id).order_by(Action.id)
     ).all()
@@ -124,17 +127,17 @@ def report(s: Session, actor: Actor, assessment_id: int) -> Report:
         previous=PreviousRound(year=previous.year, round=previous.round, overall=prev_overall) if previous else None,
         peer_count=peers["n"],
         domains=[
-            DomainResult(id=d.id, title=dict(d.title), score=num_or_none(scores.domains.at[a.id, d.id]),
+            DomainResult(id=d.id, title=dict(d.title), score=num_or_none(domain_score.get(d.id)),
                          previous=prev_domains.get(d.id), peers=peers["domains"].get(d.id))
             for d in q.domains
         ],
         questions=[
             QuestionResult(id=x.id, domain=q.domain_of[x.id].id, text=dict(x.text), level=level_of[x.id],
-                           status=str(table.at[x.id, "status"]), spread=num_or_none(table.at[x.id, "spread"]),
-                           disagreement=bool(table.at[x.id, "disagreement"]))
+                           status=str(table[x.id]["status"]), spread=num_or_none(table[x.id]["spread"]),
+                           disagreement=bool(table[x.id]["disagreement"]))
             for x in q.questions
         ],
-        facets=[FacetResult(id=f.id, title=dict(f.title), score=num_or_none(scores.facets.at[a.id, f.id]),
+        facets=[FacetResult(id=f.id, title=dict(f.title), score=num_or_none(facet_score.get(f.id)),
                             questions=len(f.questions)) for f in q.facets],
         by_group=[GroupLevels(**row) for row in group_rows],
         gaps=[Gap(**g) for g in perception_gap(group_rows)],

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from nlc_toolkit.core.exports.score_document import score_document
+from nlc_toolkit.core.exports.spreadsheets import ANSWER_SHEET, answer_template
 from nlc_toolkit.db import repo
 from nlc_toolkit.db.scores import answer_frames
 from nlc_toolkit.i18n import translate
@@ -140,6 +141,36 @@ def test_wrong_spreadsheet_is_refused_with_its_problems(app, page, answered, tmp
     page.locator("#import-submit").click()
     expect(page.locator("#import-problems")).to_contain_text("not an XLSX workbook")
     assert expected_score(app, answered) == before  # nothing was written
+
+
+def test_a_filled_template_is_imported_and_shown_at_once(app, page, tmp_path):
+    """A city sends back the offline template: imported in a build process, the dashboard shows
+    the new respondent's answers at once (core's score, the group's column in the heatmap)."""
+    new_user(app, "import-editor@tetouan.example.org", "city_editor", "Tetouan")
+    sign_in(page, app.url, "import-editor@tetouan.example.org")
+    assessment_id = create_assessment(page, app)
+    with app.db() as s:
+        q = repo.questionnaire_model(s.get(repo.Assessment, assessment_id).questionnaire_version)
+    workbook = load_workbook(io.BytesIO(answer_template(q, "en")))
+    sheet = workbook[ANSWER_SHEET]
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row, 5).value = "2"
+    filled = tmp_path / "filled.xlsx"
+    workbook.save(filled)
+
+    page.goto(f"{app.url}/assessments/{assessment_id}/results")
+    hydrated(page)
+    expect(page.locator("#overall-score")).to_have_text("–")
+    page.get_by_label("Respondent name (empty: yourself)").fill("Ministry desk")
+    page.get_by_label("Group", exact=True).select_option("national")
+    page.locator("#template-upload input[type=file]").set_input_files(str(filled))
+    page.locator("#import-submit").click()
+    expect(page.locator("#results-message")).to_have_text(f"Answers imported: {len(q.questions)}")
+    expect(page.locator("#results-message")).to_have_attribute("role", "status")
+    doc = expected_score(app, assessment_id)
+    assert doc["overall"] is not None
+    expect(page.locator("#overall-score")).to_have_text(f"{doc['overall']:.0f}")
+    expect(page.locator("#heatmap-table thead")).to_contain_text("National government")
 
 
 def test_other_city_cannot_open_the_results(app, page, answered):

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import plotly.graph_objects as go
 import reflex as rx
+from plotly.colors import get_colorscale
 from plotly.utils import PlotlyJSONEncoder
 
 from nlc_toolkit.core.exports.pdf import CURRENT, PREVIOUS
@@ -32,6 +33,7 @@ from nlc_toolkit.ui.state.tables import TablesState
 
 COMPARE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"]  # Okabe-Ito
 CACHE_SIZE = 256
+CIVIDIS = [list(step) for step in get_colorscale("Cividis")]  # as Plotly expands the name
 
 
 def plain_figure(build: Callable[..., go.Figure]) -> Callable[..., dict]:
@@ -47,11 +49,7 @@ def plain_figure(build: Callable[..., go.Figure]) -> Callable[..., dict]:
             if text is not None:
                 cache.move_to_end(key)
         if text is None:
-            figure = build(*args).to_plotly_json()
-            # rx.plotly merges the light or dark template in the browser; plotly's own copy would
-            # add about 10 KB to every figure in every tab's state.
-            figure.get("layout", {}).pop("template", None)
-            text = json.dumps(figure, cls=PlotlyJSONEncoder)
+            text = plotly_json(build(*args))
             with lock:
                 cache[key] = text
                 while len(cache) > CACHE_SIZE:
@@ -59,6 +57,18 @@ def plain_figure(build: Callable[..., go.Figure]) -> Callable[..., dict]:
         return json.loads(text)
 
     return cached
+
+
+def plotly_json(figure: go.Figure | dict) -> str:
+    """A figure as the JSON Plotly itself writes, without its template (rx.plotly merges the light
+    or dark template in the browser; plotly's own copy would add about 10 KB to every figure in
+    every tab's state). The results page's two figures are written as that JSON directly: a
+    Figure object validates every value and took 5–10 ms of the event loop on each live re-read
+    of a dashboard; tests/unit/test_charts.py checks Plotly reads them back unchanged."""
+    if isinstance(figure, go.Figure):
+        figure = figure.to_plotly_json()
+        figure.get("layout", {}).pop("template", None)
+    return json.dumps(figure, cls=PlotlyJSONEncoder)
 
 
 def wrap_label(text: str, width: int = 22) -> str:
@@ -97,27 +107,30 @@ def series_table(keys: list[str], names: list[str], first: str, series: list[tup
 
 @plain_figure
 def radar_figure(names: list[str], now: list, previous: list | None, previous_name: str,
-                 peers: list | None, peers_name: str, now_name: str) -> go.Figure:
-    """Domain scores on a radar, with the previous round and the peer median when there are."""
-    fig = go.Figure()
+                 peers: list | None, peers_name: str, now_name: str) -> dict:
+    """Domain scores on a radar, with the previous round and the peer median when there are.
+    Written as Plotly's JSON directly (see `plotly_json`)."""
+    data = []
     if names:
         closed = names + names[:1]
+
+        def trace(values, name, line, **more):
+            return {"hovertemplate": "%{theta}: %{r:.0f}", "line": line, "name": name, "r": values + values[:1],
+                    "theta": closed, **more, "type": "scatterpolar"}
+
         if previous:
-            fig.add_trace(go.Scatterpolar(r=previous + previous[:1], theta=closed, name=previous_name,
-                                          line={"color": PREVIOUS, "dash": "dash"}, hovertemplate="%{theta}: %{r:.0f}"))
+            data.append(trace(previous, previous_name, {"color": PREVIOUS, "dash": "dash"}))
         if peers:
-            fig.add_trace(go.Scatterpolar(r=peers + peers[:1], theta=closed, name=peers_name,
-                                          line={"color": "#009E73", "dash": "dot"}, hovertemplate="%{theta}: %{r:.0f}"))
-        fig.add_trace(go.Scatterpolar(r=now + now[:1], theta=closed, name=now_name, fill="toself",
-                                      line={"color": CURRENT}, hovertemplate="%{theta}: %{r:.0f}"))
+            data.append(trace(peers, peers_name, {"color": "#009E73", "dash": "dot"}))
+        data.append(trace(now, now_name, {"color": CURRENT}, fill="toself"))
     # Room for the wrapped domain names (wrap_label): Plotly does not widen a polar chart's margins.
     # Domain 1 at the top, clockwise; the 0-100 scale between the first two domains, off their labels.
     between = 90 - 180 / max(len(names), 1)
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "angle": between, "tickangle": between},
-                             "angularaxis": {"rotation": 90, "direction": "clockwise", "tickfont": {"size": 10}}},
-                      margin={"l": 150, "r": 150, "t": 80, "b": 80}, height=640, legend={"orientation": "h"},
-                      font={"size": 11})
-    return fig
+    return {"data": data, "layout": {
+        "polar": {"radialaxis": {"range": [0, 100], "angle": between, "tickangle": between},
+                  "angularaxis": {"tickfont": {"size": 10}, "rotation": 90, "direction": "clockwise"}},
+        "margin": {"l": 150, "r": 150, "t": 80, "b": 80}, "legend": {"orientation": "h"}, "font": {"size": 11},
+        "height": 640}}
 
 
 def radar_table(keys: list[str], names: list[str], now: list, previous: list | None, previous_name: str,
@@ -128,19 +141,21 @@ def radar_table(keys: list[str], names: list[str], now: list, previous: list | N
 
 
 @plain_figure
-def group_heatmap(y: list[str], x: list[str], z: list[list], hover: list[str], max_level: int) -> go.Figure:
-    """Levels by question (rows) and respondent group (columns), values printed in the cells."""
-    fig = go.Figure()
+def group_heatmap(y: list[str], x: list[str], z: list[list], hover: list[str], max_level: int) -> dict:
+    """Levels by question (rows) and respondent group (columns), values printed in the cells.
+    Written as Plotly's JSON directly (see `plotly_json`)."""
+    data = []
     if y and x:
-        fig.add_trace(go.Heatmap(
-            z=z, x=x, y=y, zmin=0, zmax=max_level, colorscale="Cividis",
-            text=[["" if v is None else f"{v:g}" for v in row] for row in z], texttemplate="%{text}",
-            customdata=[[text] * len(x) for text in hover],
-            hovertemplate="%{customdata}<br>%{x}: %{z}<extra></extra>", colorbar={"title": {"text": ""}},
-        ))
-    fig.update_layout(height=max(260, 22 * len(y) + 80), margin={"l": 60, "r": 10, "t": 10, "b": 30},
-                      yaxis={"autorange": "reversed"}, xaxis={"side": "top", "automargin": True}, font={"size": 11})
-    return fig
+        data.append({
+            "colorbar": {"title": {"text": ""}}, "colorscale": CIVIDIS,
+            "customdata": [[text] * len(x) for text in hover],
+            "hovertemplate": "%{customdata}<br>%{x}: %{z}<extra></extra>",
+            "text": [["" if v is None else f"{v:g}" for v in row] for row in z], "texttemplate": "%{text}",
+            "x": x, "y": y, "z": z, "zmax": max_level, "zmin": 0, "type": "heatmap",
+        })
+    return {"data": data, "layout": {
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 30}, "yaxis": {"autorange": "reversed"},
+        "xaxis": {"side": "top", "automargin": True}, "font": {"size": 11}, "height": max(260, 22 * len(y) + 80)}}
 
 
 def group_table(keys: list[str], questions: list[str], groups: list[str], z: list[list], lang: str) -> dict:

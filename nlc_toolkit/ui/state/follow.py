@@ -12,6 +12,7 @@ older one stops at its next wake-up, and every follower stops when its tab is go
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 import uuid
 from collections.abc import Callable
@@ -21,11 +22,10 @@ from nlc_toolkit.ui.state.recover import reconnect_later
 
 
 async def follow(state, code: str, channels: tuple[str, ...], on_change: Callable[[bool, bool], bool], *,
-                 owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf"),
-                 in_thread: bool = False) -> None:
-    """`owner`: the name of the state var that holds the current follower's id. `in_thread`:
-    `on_change` runs in a worker thread (a re-read that takes more than a few milliseconds, such
-    as a report, must not hold the event loop; the state stays locked meanwhile)."""
+                 owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf")) -> None:
+    """`owner`: the name of the state var that holds the current follower's id. `on_change` may be
+    a coroutine function, awaited with the state locked (a re-read that takes more than a few
+    milliseconds, such as a report, runs elsewhere: the event loop only awaits it)."""
     me = uuid.uuid4().hex
     async with state:
         setattr(state, owner, me)
@@ -54,8 +54,9 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
                     # notice (a projector): make it reconnect, its page loads again and follows.
                     reconnect_later(sid)
                 return  # a newer follower keeps this page current now
-            go_on = (await asyncio.to_thread(on_change, moved, is_urgent) if in_thread
-                     else on_change(moved, is_urgent))
+            go_on = on_change(moved, is_urgent)
+            if inspect.isawaitable(go_on):
+                go_on = await go_on
             if moved:
                 refreshed = time.monotonic()
             if go_on is False:

@@ -21,13 +21,13 @@ from nlc_toolkit.ui.pages.results.state import MESSAGES, ResultsState
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.heading(rx.el.bdi(ResultsState.report["city"].to(str)), size="7", as_="h1", id="results-city"),
-            status_badge(ResultsState.report["status"].to(str)),
+            rx.heading(rx.el.bdi(ResultsState.head["city"].to(str)), size="7", as_="h1", id="results-city"),
+            status_badge(ResultsState.head["status"].to(str)),
             rx.spacer(),
-            rx.link(t("results.back"), href="/assessments/" + ResultsState.report["id"].to(str)),
+            rx.link(t("results.back"), href="/assessments/" + ResultsState.head["id"].to(str)),
             width="100%", align="center", wrap="wrap",
         ),
-        rx.text(localized(ResultsState.report["title"]), " · ", ResultsState.report["year"].to(str), color_scheme="gray"),
+        rx.text(localized(ResultsState.head["title"]), " · ", ResultsState.head["year"].to(str), color_scheme="gray"),
         message_banner(ResultsState, MESSAGES, "results-message"),
         rx.hstack(kpi("results.overall", ResultsState.overall_text, "overall-score"),
                   kpi("results.band", ResultsState.band_text, "band"),
@@ -74,7 +74,7 @@ def dashboard() -> rx.Component:
         rx.cond(ResultsState.actions.length() > 0,
                 rx.vstack(rx.foreach(ResultsState.actions, action_row), width="100%", id="action-plan"),
                 rx.text(t("results.no_actions"))),
-        rx.cond(ResultsState.report["can_manage"].to(bool), importer()),
+        rx.cond(ResultsState.head["can_manage"].to(bool), importer()),
         spacing="4", width="100%",
     )
 

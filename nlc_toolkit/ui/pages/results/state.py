@@ -16,8 +16,7 @@ from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
 from nlc_toolkit.i18n import format_number, format_percent, plural, translate
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import results as svc
-from nlc_toolkit.services.live import assessment_channel
-from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.services.live import assessment_channel, hub
 from nlc_toolkit.ui.components import charts
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.follow import follow
@@ -39,7 +38,10 @@ PEERS_LABEL = {lang: translate("results.peer_median", lang) for lang in ("en", "
 
 class ResultsState(PageState, AuthState):
     UPLOAD_LIMITS: ClassVar[dict[str, int]] = {"import_template": MAX_IMPORT_BYTES}
-    report: dict = {}
+    # The report stays on the server: the page gets the rows and figures derived from it (and
+    # `head`), not its 200 KB of JSON (three languages of every text) on each live re-read.
+    _report: dict = {}
+    head: dict = {}  # what the page's header shows: city, status, id, title, year, can_manage
     drill_domain: str = ""
     problems: list[str] = []
     import_label: str = ""
@@ -51,9 +53,19 @@ class ResultsState(PageState, AuthState):
         return db_id(self._route_arg("assessment_id"))
 
     def _reload(self, s, actor) -> None:
-        self.report = svc.report(s, actor, self._id()).to_dict()
-        if self.drill_domain not in {d["id"] for d in self.report["domains"]} and self.report["domains"]:
-            self.drill_domain = self.report["domains"][0]["id"]
+        self._show(svc.report(s, actor, self._id()).to_dict())
+
+    def _plain(self) -> dict:
+        """The report for the derived rows below, read past the state's change-tracking proxy: through
+        it, every nested row is wrapped on access, which cost more than building the rows."""
+        report = self._report
+        return getattr(report, "__wrapped__", report)
+
+    def _show(self, report: dict) -> None:
+        self._report = report
+        self.head = {k: report.get(k) for k in ("city", "status", "id", "title", "year", "can_manage")}
+        if self.drill_domain not in {d["id"] for d in report["domains"]} and report["domains"]:
+            self.drill_domain = report["domains"][0]["id"]
 
     @rx.event(background=True)
     async def follow(self):
@@ -62,37 +74,39 @@ class ResultsState(PageState, AuthState):
         async with self:
             assessment_id = self._id()
 
-        def on_change(moved: bool, _urgent: bool) -> bool:
+        async def on_change(moved: bool, _urgent: bool) -> bool:
             if not moved:
                 return True
             if self._id() != assessment_id:
                 return False
-            try:
-                with unit_of_work() as s:
-                    actor = self._actor(s)
-                    if actor is None:
-                        return False
-                    self._reload(s, actor)
-            except NotFound:
+            actor = await asyncio.to_thread(self._actor)
+            if actor is None:
                 return False
+            # In a build process, like the files: in a thread of this one, each re-read (tens of
+            # milliseconds of Python) would hold the GIL against every socket of the process.
+            try:
+                report = await builds.in_build_process(builds.assessment_report, actor, assessment_id)
+            except (NotFound, Refused):
+                return False
+            self._show(report)
             return True
 
         await follow(self, assessment_channel(assessment_id), ("answers",), on_change, owner="follow_id",
-                     interval=FOLLOW_INTERVAL, in_thread=True)
+                     interval=FOLLOW_INTERVAL)
 
     @rx.event
     async def load(self):
         # A reload of the dashboard on screen keeps it while it is re-read (see AssessmentState.load:
         # a spinner would re-mount the action plan's forms under the user's typing).
-        keep = bool(self.report.get("id") == self._id() and not self.error)
+        keep = bool(self.head.get("id") == self._id() and not self.error)
         self.problems = []
         # ?domain=<id> (links from the network heatmap) opens that domain's drill-down.
         self.drill_domain = text(self.router.url.query_parameters.get("domain"), 100)
         async for update in self._load_with(self._reload, keep=keep):
             yield update
         if self.error == "not_found":
-            self.report = {}
-        if not self.error and self.report:
+            self._report, self.head = {}, {}
+        if not self.error and self._report:
             yield ResultsState.follow
 
     # ----------------------------------------------------------------- derived, plain rows
@@ -102,48 +116,51 @@ class ResultsState(PageState, AuthState):
         return [dict(d, title_text=pick(d["title"], self.lang), number=i + 1,
                      score_text=format_number(d["score"], self.lang, 0),
                      previous_text=format_number(d["previous"], self.lang, 0))
-                for i, d in enumerate(self.report.get("domains", []))]
+                for i, d in enumerate(self._plain().get("domains", []))]
 
     @rx.var
     def overall_text(self) -> str:
-        return format_number(self.report.get("overall"), self.lang, 0)
+        return format_number(self._plain().get("overall"), self.lang, 0)
 
     @rx.var
     def facet_rows(self) -> list[dict]:
         """The questionnaire's sub-scores across domains (the national-local interface), if it has any."""
         return [dict(f, title_text=pick(f["title"], self.lang), score_text=format_number(f["score"], self.lang, 0),
                      count_text=plural("home.questions_count", f["questions"], self.lang))
-                for f in self.report.get("facets", [])]
+                for f in self._plain().get("facets", [])]
 
     @rx.var
     def completeness_text(self) -> str:
-        return format_percent(self.report.get("completeness"), self.lang)
+        return format_percent(self._plain().get("completeness"), self.lang)
 
     @rx.var
     def band_text(self) -> str:
-        return pick(self.report.get("band") or {}, self.lang) or "–"
+        return pick(self._plain().get("band") or {}, self.lang) or "–"
 
     @rx.var
     def too_few_peers(self) -> bool:
-        return self.report.get("peer_count", 0) < MIN_PEERS
+        return self._plain().get("peer_count", 0) < MIN_PEERS
 
     @rx.var
     def has_previous(self) -> bool:
-        return bool(self.report.get("previous"))
+        return bool(self._plain().get("previous"))
 
     @rx.var
     def gaps(self) -> list[dict]:
-        texts = {x["id"]: x["text"] for x in self.report.get("questions", [])}
+        texts = {x["id"]: x["text"] for x in self._plain().get("questions", [])}
         return [dict(g, text=pick(texts[g["question"]], self.lang), gap_text=format_number(g["gap"], self.lang, 1, signed=True),
                      local_text=format_number(g["local"], self.lang, 1),
                      national_text=format_number(g["national"], self.lang, 1))
-                for g in self.report.get("gaps", [])[:15]]
+                for g in self._plain().get("gaps", [])[:15]]
 
     def _recs(self, group: str) -> list[dict]:
-        by_key = {f"{r['question']}:{r['rec']}": r for r in self.report.get("recommendations", [])}
-        return [dict(by_key[k], key=k, text_now=pick(by_key[k]["text"], self.lang),
-                     question_now=pick(by_key[k]["question_text"], self.lang), priority_text=format_number(by_key[k]["priority"], self.lang, 2))
-                for k in self.report.get("groups", {}).get(group, [])]
+        by_key = {f"{r['question']}:{r['rec']}": r for r in self._plain().get("recommendations", [])}
+        # Only what a card shows, in the page's language (not every text in three languages).
+        return [{"key": k, "question": by_key[k]["question"], "effort": by_key[k]["effort"],
+                 "horizon": by_key[k]["horizon"], "text_now": pick(by_key[k]["text"], self.lang),
+                 "question_now": pick(by_key[k]["question_text"], self.lang),
+                 "priority_text": format_number(by_key[k]["priority"], self.lang, 2)}
+                for k in self._plain().get("groups", {}).get(group, [])]
 
     @rx.var
     def quick_wins(self) -> list[dict]:
@@ -160,10 +177,10 @@ class ResultsState(PageState, AuthState):
     @rx.var
     def drill_rows(self) -> list[dict]:
         answers: dict[str, list[dict]] = {}
-        for a in self.report.get("answers", []):
+        for a in self._plain().get("answers", []):
             answers.setdefault(a["question"], []).append(a)
         rows = []
-        for x in self.report.get("questions", []):
+        for x in self._plain().get("questions", []):
             if x["domain"] != self.drill_domain or x["status"] == "not_applicable":
                 continue
             rows.append({
@@ -178,21 +195,21 @@ class ResultsState(PageState, AuthState):
     @rx.var
     def actions(self) -> list[dict]:
         return [dict(a, level_text="–" if a["current_level"] is None else f"{a['current_level']:g}")
-                for a in self.report.get("actions", [])]
+                for a in self._plain().get("actions", [])]
 
     # ----------------------------------------------------------------- figures (built from rows)
 
     def _radar_series(self) -> tuple:
         """What the radar and its table both show: domain ids, names in full, this round, the
         previous round and the peer median (None where the radar leaves them out), the legend names."""
-        domains = self.report.get("domains", [])
-        previous = self.report.get("previous")
+        domains = self._plain().get("domains", [])
+        previous = self._plain().get("previous")
         return (
             [d["id"] for d in domains], [f"{i + 1}. {pick(d['title'], self.lang)}" for i, d in enumerate(domains)],
             [d["score"] for d in domains], [d["previous"] for d in domains] if previous else None,
             str(previous["year"]) if previous else "",
             [d["peers"] for d in domains] if self.too_few_peers is False else None, pick(PEERS_LABEL, self.lang),
-            str(self.report.get("year", "")),
+            str(self._plain().get("year", "")),
         )
 
     @rx.var
@@ -212,12 +229,12 @@ class ResultsState(PageState, AuthState):
     def _group_series(self) -> tuple:
         """What the levels-by-group heatmap and its table both show: question ids, numbers and
         texts, disagreement marks, the groups present and their levels."""
-        rows = self.report.get("by_group", [])
+        rows = self._plain().get("by_group", [])
         groups = [g for g in RESPONDENT_GROUPS if any(g in r["levels"] for r in rows)]
         if not groups:
             rows = []
-        texts = {x["id"]: pick(x["text"], self.lang) for x in self.report.get("questions", [])}
-        number = {x["id"]: i + 1 for i, x in enumerate(self.report.get("questions", []))}
+        texts = {x["id"]: pick(x["text"], self.lang) for x in self._plain().get("questions", [])}
+        number = {x["id"]: i + 1 for i, x in enumerate(self._plain().get("questions", []))}
         heads = [("⚠ " if r["disagreement"] else "") + f"Q{number[r['question']]}" for r in rows]
         return ([r["question"] for r in rows], heads, [texts[r["question"]] for r in rows],
                 [translate(f"group.{g}", self.lang) for g in groups], [[r["levels"].get(g) for g in groups] for r in rows])
@@ -227,7 +244,7 @@ class ResultsState(PageState, AuthState):
         _, heads, texts, groups, z = self._group_series()
         # The groups' names in full, wrapped, above the columns (initials meant nothing in Arabic).
         return charts.group_heatmap(heads, [charts.wrap_label(g, 14) for g in groups], z, texts,
-                                    self.report.get("max_level", 5))
+                                    self._plain().get("max_level", 5))
 
     @rx.var
     def heatmap_table(self) -> dict:
@@ -334,8 +351,8 @@ class ResultsState(PageState, AuthState):
         self.preparing = "import"
         yield  # the page says the file is being read
         try:
-            problems, count = await builds.in_build_process(builds.import_template, actor, assessment_id, data, label,
-                                                            group)
+            problems, count, report = await builds.in_build_process(builds.import_template, actor, assessment_id,
+                                                                    data, label, group)
         except NotFound:
             self.error = "not_found"
             return
@@ -348,8 +365,8 @@ class ResultsState(PageState, AuthState):
             self._say("results.import_refused", error=True)
             self.problems = problems
             return
-        redirect = await self._act(lambda s, a: None, "results.import_done")  # the imported answers, shown
-        self.message_detail = str(count)
-        yield redirect
+        self._show(report)  # the imported answers, read in the build process
+        self._say("results.import_done", str(count))
+        await hub.publish(assessment_channel(assessment_id), "answers")  # other open dashboards re-read
 
 

@@ -25,7 +25,7 @@ def rec_card(rec: rx.Var) -> rx.Component:
                 rx.badge(t_key(rec["horizon"], ["horizon.short", "horizon.medium", "horizon.long"], prefix="horizon."),
                          color_scheme="gray"),
                 rx.spacer(),
-                rx.cond(ResultsState.report["can_manage"].to(bool),
+                rx.cond(ResultsState.head["can_manage"].to(bool),
                         rx.button(rx.icon("list-plus", size=14), t("results.add_to_plan"), size="1", variant="soft",
                                   on_click=ResultsState.add_to_plan(rec["question"], rec["text_now"]))),
                 wrap="wrap", width="100%", align="center",
