@@ -4,6 +4,7 @@ a headless tab speaking Reflex's Socket.IO protocol (DESIGN.md §7), and process
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -173,6 +174,11 @@ def start_app(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(url + "/ping", timeout=2):
+                # This process imported the app to seed its database: millions of objects that a
+                # full collection walks, pausing every client it runs for 150 ms (seen as a
+                # server stall). Kept out of the collector from here on.
+                gc.collect()
+                gc.freeze()
                 return proc, url
         except OSError:
             time.sleep(0.5)
