@@ -77,13 +77,17 @@ class AppServer:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
+    def db_url(self) -> str:
+        """Where a test reads and arranges the app's data (a proxied app's test reads behind the proxy)."""
+        return self.env["REFLEX_DB_URL"]
+
     @contextmanager
     def db(self):
         """A transaction on the app's own database, for arranging what a test needs."""
         from nlc_toolkit.db.session import session_scope
 
         previous = os.environ.get("REFLEX_DB_URL")
-        os.environ["REFLEX_DB_URL"] = self.env["REFLEX_DB_URL"]
+        os.environ["REFLEX_DB_URL"] = self.db_url()
         try:
             with session_scope() as s:
                 yield s

@@ -5,43 +5,17 @@ processes for certain, as behind a real load balancer, instead of wherever the k
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections import Counter
 
+from tests.e2e.relay import TcpRelay
 
-class Balancer:
+
+class Balancer(TcpRelay):
     def __init__(self, port: int, pages: int, sockets: list[int]):
-        self.port, self.pages, self.sockets = port, pages, sockets
+        super().__init__(port, "balancer")
+        self.pages, self.sockets = pages, sockets
         self.sent: Counter[int] = Counter()  # websockets handed to each backend port
         self._turn = 0
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="balancer")
-
-    def start(self) -> None:
-        self._thread.start()
-        self._ready.wait(10)
-
-    def stop(self) -> None:
-        async def close_all():
-            self._server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(close_all(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", self.port))
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            self._loop.close()
 
     def _backend_for(self, request_line: bytes) -> int:
         if b" /_event" not in request_line:
@@ -59,18 +33,4 @@ class Balancer:
             writer.close()
             return
         up_writer.write(first)
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        except OSError:
-            pass
-        finally:
-            try:
-                writer.close()
-            except OSError:
-                pass
+        await asyncio.gather(self.pipe(reader, up_writer), self.pipe(up_reader, writer))

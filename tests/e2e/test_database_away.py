@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -36,20 +35,8 @@ class ProxiedServer(AppServer):
     direct_url: str = ""
     proxy: DbProxy | None = None
 
-    @contextmanager
-    def db(self):
-        previous = os.environ.get("REFLEX_DB_URL")
-        os.environ["REFLEX_DB_URL"] = self.direct_url
-        try:
-            from nlc_toolkit.db.session import session_scope
-
-            with session_scope() as s:
-                yield s
-        finally:
-            if previous is None:
-                os.environ.pop("REFLEX_DB_URL", None)
-            else:
-                os.environ["REFLEX_DB_URL"] = previous
+    def db_url(self) -> str:
+        return self.direct_url
 
 
 @pytest.fixture(scope="module")

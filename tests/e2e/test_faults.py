@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 
@@ -145,14 +146,26 @@ def _report(name, server, editors, room, first, after, fault) -> None:
     assert after["votes_after"][1] == PHONES
 
 
-def test_a_backend_killed_mid_session(scaled_fresh):
-    server = scaled_fresh
+@contextmanager
+def _answering(server):
+    """Editors answering in closed loops and a workshop room with its phones, on `server`, until
+    the test is done: (editors, room, the room's first question, the editors' stop)."""
     editors, room, first = _start(server)
     stop = threading.Event()
     try:
         for e in editors:
             e.start(stop)
         until(lambda: all(len(e.ack_times) >= 5 for e in editors), "every editor answering")
+        yield editors, room, first, stop
+    finally:
+        stop.set()
+        for tab in [*[e.tab for e in editors], *room.tabs]:
+            tab.close()
+
+
+def test_a_backend_killed_mid_session(scaled_fresh):
+    server = scaled_fresh
+    with _answering(server) as (editors, room, first, stop):
         on_second = sum(server.balancer.sent.values())
         assert set(server.balancer.sent) == {server.port, server.second.port}, server.balancer.sent
         fault = time.monotonic()
@@ -163,20 +176,11 @@ def test_a_backend_killed_mid_session(scaled_fresh):
         assert room.presenter.drops == 1 and room.presenter.connected  # the projector lost its backend too
         _report("a backend killed (SIGKILL of the second backend's process group)", server, editors, room, first,
                 after, fault)
-    finally:
-        stop.set()
-        for tab in [*[e.tab for e in editors], *room.tabs]:
-            tab.close()
 
 
 def test_redis_restarted_mid_session(scaled_private_redis):
     server = scaled_private_redis
-    editors, room, first = _start(server)
-    stop = threading.Event()
-    try:
-        for e in editors:
-            e.start(stop)
-        until(lambda: all(len(e.ack_times) >= 5 for e in editors), "every editor answering")
+    with _answering(server) as (editors, room, first, stop):
         fault = time.monotonic()
         server.redis.kill()  # every tab's state, the token map and the locks go with it
         down = time.monotonic() - fault
@@ -184,7 +188,3 @@ def test_redis_restarted_mid_session(scaled_private_redis):
         print(f"\nredis killed in {down:.2f} s and answering again {took:.2f} s later")
         after = _go_on(server, editors, room, stop, fault, first)
         _report("Redis killed and restarted empty", server, editors, room, first, after, fault)
-    finally:
-        stop.set()
-        for tab in [*[e.tab for e in editors], *room.tabs]:
-            tab.close()
