@@ -41,7 +41,7 @@ from nlc_toolkit.core.network import NetworkQuery
 from nlc_toolkit.core.policy import Actor
 from nlc_toolkit.db.session import database_url
 from nlc_toolkit.services import network, results, workshops
-from nlc_toolkit.services.uow import unit_of_work
+from nlc_toolkit.services.uow import signed_in, unit_of_work
 
 logger = logging.getLogger(__name__)
 ASSESSMENT_FILES = ("pdf", "xlsx", "csv", "template")
@@ -186,11 +186,15 @@ def assessment_file(actor: Actor, assessment_id: int, kind: str, lang: str) -> t
         return data, assessment_file_name(report, kind, lang)
 
 
-def assessment_report(actor: Actor, assessment_id: int) -> dict:
-    """The report of an assessment as plain values (what a dashboard shows), for a page that
-    follows it live."""
+def followed_report(token: str, assessment_id: int) -> dict | None:
+    """The report of an assessment as plain values, for a dashboard that follows it live, as the
+    holder of session `token` (the tab's cookie: any value) may see it; None once that session has
+    ended. The sign-in check is in the same unit of work as the read."""
     with unit_of_work() as s:
-        return results.report(s, actor, assessment_id).to_dict()
+        who = signed_in(s, token)
+        if who is None or who.must_change_password:
+            return None
+        return results.report(s, who.actor, assessment_id).to_dict()
 
 
 def import_template(actor: Actor, assessment_id: int, data: bytes, label: str,

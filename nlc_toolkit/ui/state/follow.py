@@ -12,20 +12,23 @@ older one stops at its next wake-up, and every follower stops when its tab is go
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from nlc_toolkit.services.live import HEARTBEAT, hub, tab_connected
 from nlc_toolkit.ui.state.recover import reconnect_later
 
 
-async def follow(state, code: str, channels: tuple[str, ...], on_change: Callable[[bool, bool], bool], *,
-                 owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf")) -> None:
-    """`owner`: the name of the state var that holds the current follower's id. `on_change` may be
-    a coroutine function, awaited with the state locked (a re-read that takes more than a few
-    milliseconds, such as a report, runs elsewhere: the event loop only awaits it)."""
+async def follow(state, code: str, channels: tuple[str, ...], on_change: Callable[..., bool], *,
+                 owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf"),
+                 fetch: Callable[[bool], Awaitable[Any]] | None = None) -> None:
+    """`owner`: the name of the state var that holds the current follower's id. `fetch(moved)`,
+    when given, is awaited at each wake-up before the state is locked, and what it returns is
+    passed to `on_change(moved, urgent, fetched)`: a read that takes more than a few milliseconds
+    (a report, in a build process) must neither run on the event loop nor keep the tab's state
+    locked meanwhile (the tab's own clicks would wait behind it)."""
     me = uuid.uuid4().hex
     async with state:
         setattr(state, owner, me)
@@ -46,6 +49,7 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
         seen = now
         if not moved and not await tab_connected(tab):
             return  # the tab is gone; when it comes back, its page loads and starts a new follower
+        fetched = await fetch(moved) if fetch is not None else None
         async with state:
             if getattr(state, owner) != me:
                 if not getattr(state, owner):
@@ -54,9 +58,7 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
                     # notice (a projector): make it reconnect, its page loads again and follows.
                     reconnect_later(sid)
                 return  # a newer follower keeps this page current now
-            go_on = on_change(moved, is_urgent)
-            if inspect.isawaitable(go_on):
-                go_on = await go_on
+            go_on = on_change(moved, is_urgent, fetched) if fetch is not None else on_change(moved, is_urgent)
             if moved:
                 refreshed = time.monotonic()
             if go_on is False:

@@ -72,27 +72,30 @@ class ResultsState(PageState, AuthState):
         """Keep the dashboard current while respondents answer elsewhere (ui/state/follow.py):
         woken when the assessment changes, re-read at most once a second."""
         async with self:
-            assessment_id = self._id()
+            assessment_id, token = self._id(), self.session_token
 
-        async def on_change(moved: bool, _urgent: bool) -> bool:
+        async def fetch(moved: bool) -> dict | bool | None:
+            """The report, read in a build process before the tab's state is locked (a thread of
+            this process would hold the GIL against every socket for tens of milliseconds). False:
+            stop following (signed out, or the assessment is gone or no longer shown to them)."""
             if not moved:
-                return True
-            if self._id() != assessment_id:
-                return False
-            actor = await asyncio.to_thread(self._actor)
-            if actor is None:
-                return False
-            # In a build process, like the files: in a thread of this one, each re-read (tens of
-            # milliseconds of Python) would hold the GIL against every socket of the process.
+                return None
             try:
-                report = await builds.in_build_process(builds.assessment_report, actor, assessment_id)
+                return await builds.in_build_process(builds.followed_report, token, assessment_id) or False
             except (NotFound, Refused):
                 return False
-            self._show(report)
+            except Invalid:  # the build process died midway: the next change re-reads
+                return None
+
+        def on_change(moved: bool, _urgent: bool, report: dict | bool | None) -> bool:
+            if report is False or self._id() != assessment_id:
+                return False
+            if moved and report:
+                self._show(report)
             return True
 
         await follow(self, assessment_channel(assessment_id), ("answers",), on_change, owner="follow_id",
-                     interval=FOLLOW_INTERVAL)
+                     interval=FOLLOW_INTERVAL, fetch=fetch)
 
     @rx.event
     async def load(self):
