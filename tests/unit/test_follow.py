@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from nlc_toolkit.services.live import hub
 from nlc_toolkit.ui.state.follow import follow
+from tests.helpers import run_coroutine
 
 
 class FakeTab:
@@ -54,7 +55,7 @@ def test_a_slow_read_runs_with_the_tab_unlocked_and_its_result_is_applied_under_
         await asyncio.wait_for(follower, 5)
         return fetches, changes
 
-    fetches, changes = asyncio.run(scenario())
+    fetches, changes = run_coroutine(scenario(), 30)
     assert fetches == [False]  # read with the tab unlocked
     assert changes == [(True, {"read": 1}, True)]  # applied with the tab locked
 
@@ -73,4 +74,4 @@ def test_without_a_fetch_on_change_takes_two_arguments():
         await asyncio.wait_for(follower, 5)
         return changes
 
-    assert asyncio.run(scenario()) == [True]
+    assert run_coroutine(scenario(), 30) == [True]
