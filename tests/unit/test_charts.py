@@ -11,7 +11,9 @@ import pytest
 from nlc_toolkit.ui.components import charts
 
 
-def test_same_rows_build_once_and_each_caller_gets_its_own_copy():
+def test_same_rows_build_once_and_every_caller_shares_the_result():
+    """Every tab computes every page's figures when it hydrates: one shared dict per figure, not a
+    copy per tab (a workshop phone kept about 12 KiB of copies)."""
     calls = []
 
     @charts.plain_figure
@@ -20,10 +22,18 @@ def test_same_rows_build_once_and_each_caller_gets_its_own_copy():
         return go.Figure(go.Bar(y=counts))
 
     first, second = bars([1, 2, 3]), bars([1, 2, 3])
-    assert first == second and len(calls) == 1
-    first["data"][0]["y"].append(99)  # a caller changing its copy changes nobody else's
-    assert bars([1, 2, 3])["data"][0]["y"] == [1, 2, 3]
+    assert first is second and len(calls) == 1
+    assert first["data"][0]["y"] == [1, 2, 3] and "template" not in first["layout"]
     assert bars([3, 2, 1])["data"][0]["y"] == [3, 2, 1] and len(calls) == 2
+
+
+def test_the_pages_computed_figures_are_shared_between_tabs():
+    from nlc_toolkit.ui.pages.network.state import NetworkState
+    from nlc_toolkit.ui.pages.results.state import ResultsState
+
+    for state, var in ((ResultsState, "radar"), (NetworkState, "dist_figure"), (NetworkState, "compare_figure")):
+        one, other = state(_reflex_internal_init=True), state(_reflex_internal_init=True)
+        assert getattr(one, var) is getattr(other, var), (state.__name__, var)
 
 
 def test_the_cache_stays_bounded():

@@ -32,7 +32,8 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
     me = uuid.uuid4().hex
     async with state:
         setattr(state, owner, me)
-        tab, sid = state.router.session.client_token, state.router.session.session_id
+        session = state.router.session  # built anew on each read of `router`
+        tab, sid = session.client_token, session.session_id
     started, seen, refreshed = time.monotonic(), {}, 0.0
     urgent_keys = [f"{code}:{c}" for c in urgent]
 

@@ -39,5 +39,10 @@ class LangState(rx.State):
         """On every page load: honour ?lang= in the URL, then apply the language to the page. A
         hydrated cookie holding anything else than a supported language is replaced here."""
         wanted = self.router.url.query_parameters.get("lang")
-        self.stored_lang = wanted if normalize(wanted) == wanted else normalize(self.stored_lang)
-        return rx.call_script(_apply_script(self.stored_lang))
+        chosen = wanted if normalize(wanted) == wanted else normalize(self.stored_lang)
+        # Assigned only when it changes: Reflex marks a var dirty on any assignment, and every
+        # page's computed vars that read `lang` (figures, tables, texts of every page state) were
+        # recomputed and sent to the tab on each page load (4.5 KB to each workshop phone).
+        if chosen != self.stored_lang:
+            self.stored_lang = chosen
+        return rx.call_script(_apply_script(chosen))

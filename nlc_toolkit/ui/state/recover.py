@@ -17,6 +17,7 @@ done (an answer is only shown saved once stored), and the person does it again o
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 import reflex as rx
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 NAMESPACE = "/_event"
 
 
+@functools.cache  # asked on every event of every tab
 def _hydrate_events() -> frozenset[str]:
     return frozenset(f"{rx.State.get_full_name()}.{name}" for name in ("hydrate", "hydrate_and_load"))
 
