@@ -47,12 +47,10 @@ class AuthState(LangState):
                 return self._actor(s, for_password_change)
         who = signed_in(s, self.session_token)
         if who is None:
-            self.user_id, self.user_email, self.user_name, self.user_role, self.user_city_id = 0, "", "", "", 0
-            self.must_change_password = False
+            self._assign(user_id=0, user_email="", user_name="", user_role="", user_city_id=0, must_change_password=False)
             return None
-        self.user_id, self.user_email, self.user_role = who.actor.user_id, who.email, who.actor.role
-        self.user_name, self.user_city_id = who.name, who.actor.city_id or 0
-        self.must_change_password = who.must_change_password
+        self._assign(user_id=who.actor.user_id, user_email=who.email, user_role=who.actor.role, user_name=who.name,
+                     user_city_id=who.actor.city_id or 0, must_change_password=who.must_change_password)
         if who.must_change_password and not for_password_change:
             return None
         return who.actor

@@ -21,6 +21,15 @@ class LangState(rx.State):
     # (Redis restarted empty): ui/state/recover.py makes the tab reconnect.
     _hydrated: bool = False
 
+    def _assign(self, **values) -> None:
+        """Set only the vars whose value changes: Reflex marks a var dirty on any assignment, then
+        recomputes every computed var that reads it, in every page's state of the tab, and sends
+        them all (measured: a page load sent each workshop phone the dashboard's and the network
+        view's figures; each answer sent the signed-in user's eight header vars again)."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
     @rx.var
     def lang(self) -> str:
         return normalize(self.stored_lang)
@@ -40,9 +49,5 @@ class LangState(rx.State):
         hydrated cookie holding anything else than a supported language is replaced here."""
         wanted = self.router.url.query_parameters.get("lang")
         chosen = wanted if normalize(wanted) == wanted else normalize(self.stored_lang)
-        # Assigned only when it changes: Reflex marks a var dirty on any assignment, and every
-        # page's computed vars that read `lang` (figures, tables, texts of every page state) were
-        # recomputed and sent to the tab on each page load (4.5 KB to each workshop phone).
-        if chosen != self.stored_lang:
-            self.stored_lang = chosen
+        self._assign(stored_lang=chosen)
         return rx.call_script(_apply_script(chosen))
