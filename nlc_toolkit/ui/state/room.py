@@ -32,7 +32,7 @@ class RoomState(rx.State, mixin=True):
     code: str = ""
     room: dict = {}
     stats: dict = {}
-    watch_id: str = ""  # the page's current watcher (see `watch`)
+    _watch_id: str = ""  # the page's current watcher (see `watch`); backend-only: nothing to send the tab
 
     def _load_room(self, stats_only: bool = False) -> bool:
         try:
@@ -68,5 +68,5 @@ class RoomState(rx.State, mixin=True):
                 self._on_change(control=control or not moved)
             return self.room.get("status") != "ended"
 
-        await follow(self, code, channels, on_change, owner="watch_id", interval=VOTES_INTERVAL, urgent=("control",),
+        await follow(self, code, channels, on_change, owner="_watch_id", interval=VOTES_INTERVAL, urgent=("control",),
                      lifetime=WATCH_LIFETIME)

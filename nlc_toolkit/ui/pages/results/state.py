@@ -47,7 +47,7 @@ class ResultsState(PageState, AuthState):
     import_label: str = ""
     import_group: str = "municipality"
     preparing: str = ""  # the file being built ("pdf", "xlsx", "csv", "template", "import"), shown as busy
-    follow_id: str = ""  # the page's current live follower (see `follow`)
+    _follow_id: str = ""  # the page's current live follower (see `follow`); backend-only
 
     def _id(self) -> int:
         return db_id(self._route_arg("assessment_id"))
@@ -94,7 +94,7 @@ class ResultsState(PageState, AuthState):
                 self._show(report)
             return True
 
-        await follow(self, assessment_channel(assessment_id), ("answers",), on_change, owner="follow_id",
+        await follow(self, assessment_channel(assessment_id), ("answers",), on_change, owner="_follow_id",
                      interval=FOLLOW_INTERVAL, fetch=fetch)
 
     @rx.event
