@@ -157,6 +157,18 @@ def test_template_import_by_the_citys_editor_works(app_server, states, world):
     assert reply.status == 200 and b"results.import_done" in reply.body
 
 
+def test_two_files_at_once_are_refused_with_a_translated_message(app_server, states, world, unchanged):
+    """Two filled templates in one import: refused with a catalog key (shown in the page's
+    language), nothing written."""
+    data = filled_template(app_server, world.assessment_b)
+    with signed_in_tab(app_server, states, f"/assessments/{world.assessment_b}/results", world.editor_b.token) as tab:
+        tab.wait_value(states.Results, "loading", False)
+        reply = upload(app_server.port, handler(states.Results, "import_template"), tab.token,
+                       [("a.xlsx", data, XLSX), ("b.xlsx", data, XLSX)], session=world.editor_b.token)
+    assert reply.status == 200 and b"results.import_one_file" in reply.body
+    assert b"results.import_done" not in reply.body
+
+
 def test_declared_oversize_import_is_refused(app_server, states, world, unchanged):
     """An import declaring more than the 5 MB a template may have: 413."""
     headers = {"reflex-event-handler": handler(states.Results, "import_template"), "reflex-client-token": "t",

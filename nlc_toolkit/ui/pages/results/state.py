@@ -341,13 +341,11 @@ class ResultsState(PageState, AuthState):
         if not files:
             return
         if len(files) > 1:
-            self._say("results.import_refused", error=True)
-            self.problems = ["one file at a time"]
+            self._say("results.import_one_file", error=True)
             return
         data = await read_at_most(files[0], MAX_IMPORT_BYTES)
         if data is None:
-            self._say("results.import_refused", error=True)
-            self.problems = ["the file is larger than 5 MB"]
+            self._say("results.import_too_large", error=True)
             return
         assessment_id, label, group = self._id(), str(self.import_label)[:200], self.import_group
         group = group if group in RESPONDENT_GROUPS else "municipality"
