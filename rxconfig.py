@@ -16,6 +16,16 @@ os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "True")
 if not os.environ.get("REFLEX_REDIS_URL"):
     os.environ.setdefault("REFLEX_STATE_MANAGER_MODE", "memory")
 
+# The web server: gunicorn with uvicorn workers, not granian (half the memory per open websocket;
+# nlc_toolkit/web_server.py). With Redis, NLC_WORKERS worker processes; without, one (tabs' states
+# are in that process's memory).
+os.environ.setdefault("REFLEX_USE_GRANIAN", "False")
+if "GUNICORN_CMD_ARGS" not in os.environ:
+    from nlc_toolkit.web_server import gunicorn_args
+
+    workers = int(os.environ.get("NLC_WORKERS", "1")) if os.environ.get("REFLEX_REDIS_URL") else 1
+    os.environ["GUNICORN_CMD_ARGS"] = gunicorn_args(workers)
+
 config = rx.Config(
     app_name="nlc_toolkit",
     show_built_with_reflex=False,

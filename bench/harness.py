@@ -221,7 +221,9 @@ class Profile:
         self.path = os.environ.get("NLC_BENCH_PROFILE", "")
         self.proc: subprocess.Popen | None = None
         if self.path:
-            backend = backend_processes(app_pid)[0].pid
+            # A worker, not gunicorn's master: the first backend process that starts no other.
+            processes = backend_processes(app_pid)
+            backend = next(p for p in processes if not any(c in processes for c in p.children())).pid
             self.proc = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(backend),
                                           "--format", "raw", "--output", self.path, "--rate", "250", "--nonblocking", "--threads"],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

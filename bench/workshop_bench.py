@@ -10,7 +10,7 @@ at once (a join storm), has every participant answer within about two seconds, a
 Baseline, measured in the same run: one participant alone answering (the floor of a round trip).
 
 Environment: NLC_BENCH_SIZES (default "200,1000,2000"); NLC_BENCH_REDIS=1 runs with Redis, two
-workers and PostgreSQL (REFLEX_REDIS_URL, GRANIAN_WORKERS=2, REFLEX_DB_URL)."""
+workers and PostgreSQL (REFLEX_REDIS_URL, two gunicorn workers, REFLEX_DB_URL)."""
 
 from __future__ import annotations
 
@@ -123,11 +123,13 @@ def main() -> None:
     if USE_REDIS:
         import psycopg
 
+        from nlc_toolkit.web_server import gunicorn_args
+
         name = f"nlc_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         env = app_env(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", REFLEX_REDIS_URL="redis://127.0.0.1:6379",
-                      GRANIAN_WORKERS=os.environ.get("NLC_BENCH_WORKERS", "2"), NLC_MAX_PARTICIPANTS=str(max(SIZES)))
+                      GUNICORN_CMD_ARGS=gunicorn_args(int(os.environ.get("NLC_BENCH_WORKERS", "2"))), NLC_MAX_PARTICIPANTS=str(max(SIZES)))
     else:
         env = app_env(f"sqlite:///{folder / 'bench.db'}", NLC_MAX_PARTICIPANTS=str(max(SIZES)))
 

@@ -141,7 +141,9 @@ def cmd_serve(args) -> int:
                     return _fail(str(e))
             if problems := production_problems(session):
                 return _fail(problems)
-    env["GRANIAN_WORKERS"] = str(args.workers)
+    from nlc_toolkit.web_server import gunicorn_args
+
+    env["GUNICORN_CMD_ARGS"] = gunicorn_args(args.workers)
     reflex = str(Path(sys.executable).with_name("reflex"))
     command = [reflex, "run", "--env", "prod", "--backend-host", args.host,
                "--backend-port", str(args.port), "--frontend-port", str(args.port)]

@@ -29,6 +29,11 @@ class SignedIn:
     name: str
     must_change_password: bool
 
+    def acting(self, for_password_change: bool = False) -> Actor | None:
+        """Whom this session may act as: someone who still has a one-time password may act only
+        to change it (the one place this rule lives)."""
+        return None if self.must_change_password and not for_password_change else self.actor
+
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:

@@ -104,3 +104,25 @@ def test_passwords_are_hashed_on_one_lane_and_older_hashes_are_replaced_at_sign_
     assert ",p=1$" in stored
     with session_scope() as s:
         assert auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).token
+
+
+def test_a_followed_dashboard_is_read_only_for_a_session_that_may_act(migrated):
+    """The dashboard's live re-read (services/builds.followed_report) runs outside the tab's
+    state, on the cookie the tab sent: it applies the same rule as every event. No session, a
+    junk cookie, or a one-time password (which may only be changed) reads nothing."""
+    from nlc_toolkit.services.builds import followed_report
+
+    with session_scope() as s:
+        tetouan = factories.city(s, "Tetouan", population_band="100k_500k")
+        version = factories.questionnaire(s)
+        editor = factories.user(s, "ed@tetouan.example.org", "city_editor", tetouan, password=PASSWORD)
+        factories.user(s, "new@tetouan.example.org", "city_editor", tetouan, password=PASSWORD, one_time=True)
+        assessment_id = factories.assessment(s, editor, tetouan, version).id
+    with session_scope() as s:
+        token = auth.sign_in(s, "ed@tetouan.example.org", PASSWORD).token
+        one_time = auth.sign_in(s, "new@tetouan.example.org", PASSWORD)
+    assert one_time.must_change_password and one_time.token
+    report = followed_report(token, assessment_id)
+    assert report is not None and report["id"] == assessment_id and report["city"] == "Tetouan"
+    for cookie in (one_time.token, "", "not a session", 42, None, token * 100):
+        assert followed_report(cookie, assessment_id) is None, cookie

@@ -1,7 +1,7 @@
 """The ballot box (services/ballot_box.py) on SQLite and PostgreSQL: a room answering at once is
 written in a few transactions, not one per answer; every accepted answer is stored, the later of
 one person's two answers wins, and each refused answer gets its own refusal while the others of
-its batch are kept."""
+its batch are kept. The same for a room joining at once (the join desk)."""
 
 import asyncio
 
@@ -12,7 +12,7 @@ from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.db.models import Participant, Vote
 from nlc_toolkit.db.session import get_engine, session_scope
 from nlc_toolkit.services import workshops as ws
-from nlc_toolkit.services.ballot_box import BallotBox
+from nlc_toolkit.services.ballot_box import BallotBox, JoinDesk
 from tests import factories
 from tests.helpers import run_coroutine
 
@@ -88,3 +88,54 @@ def test_each_refusal_is_its_own_and_the_rest_of_the_batch_is_kept(room):
     assert _stored(code, question) == {tokens[0]: "2", tokens[4]: "na"}
     with session_scope() as s:
         assert len(s.scalars(select(Vote)).all()) == 2
+
+
+def test_a_room_joining_at_once_is_written_in_a_few_transactions(room):
+    code = room["code"]
+    commits = []
+    listener = lambda *_: commits.append(1)  # noqa: E731
+    event.listen(get_engine(), "commit", listener)
+    desk = JoinDesk()
+
+    async def everybody():
+        joins = [desk.join(code, "", f"New {i}", "national", f"device-{i:04d}-abcdefghijkl") for i in range(ROOM)]
+        joins.append(desk.join(code, room["tokens"][0], "P0", "municipality", ""))  # a reload: she rejoins
+        return await asyncio.gather(*joins, return_exceptions=True)
+
+    try:
+        outcomes = run_coroutine(everybody())
+    finally:
+        event.remove(get_engine(), "commit", listener)
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    tokens = [token for token, _, _ in outcomes]
+    assert len(set(tokens)) == ROOM + 1 and tokens[-1] == room["tokens"][0]
+    # Every phone gets the room as a phone sees it (no trainer note), and its own answer (none yet).
+    assert all(snapshot["code"] == code and snapshot["note"] == "" and mine == "" for _, snapshot, mine in outcomes)
+    with session_scope() as s:
+        w = ws.by_code(s, code)
+        assert ws.participant_count(s, w) == 2 * ROOM  # the fixture's room, and as many new
+    # One transaction per join would be ROOM + 1 commits.
+    assert desk.batches == len(commits) and 1 <= desk.batches <= 5, desk.batches
+
+
+def test_a_refused_join_is_its_own_and_the_rest_of_the_batch_joins(room, monkeypatch):
+    code = room["code"]
+    monkeypatch.setattr(ws, "MAX_PARTICIPANTS", ROOM + 1)  # room for one more
+    desk = JoinDesk()
+
+    async def mixed():
+        return await asyncio.gather(
+            desk.join(code, "", "First", "municipality", "device-first-abcdefghijkl"),
+            desk.join("ZZZZZZ", "", "Lost", "municipality", ""),  # no such room
+            desk.join(code, "", "Odd", "not a group", ""),
+            desk.join(code, "", "Late", "municipality", "device-late-abcdefghijklm"),  # the room is full now
+            desk.join(code, room["tokens"][1], "P1", "municipality", ""),  # an old hand: full rooms take them back
+            return_exceptions=True)
+
+    outcomes = run_coroutine(mixed())
+    assert isinstance(outcomes[1], NotFound) and isinstance(outcomes[2], Invalid)
+    assert isinstance(outcomes[3], Refused) and str(outcomes[3]) == "workshop.error.full"
+    assert not isinstance(outcomes[0], Exception) and outcomes[4][0] == room["tokens"][1]
+    with session_scope() as s:
+        names = set(s.scalars(select(Participant.display_name).where(Participant.workshop_id == ws.by_code(s, code).id)))
+        assert "First" in names and not names & {"Lost", "Odd", "Late"} and len(names) == ROOM + 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from nlc_toolkit.web_server import gunicorn_args
 from tests.app_server import ARTIFACTS, AppServer, _env, _free_port
 from tests.e2e.balancer import Balancer
 
@@ -64,8 +65,8 @@ def scaled_cluster(redis_url: str, log_name: str = "app-scaled.log"):
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / log_name
     log.write_text("")
-    server = ScaledServer(url=f"http://localhost:{front}", env={**env, "GRANIAN_WORKERS": "2"}, port=first, log=log,
-                          second=AppServer(url="", env={**env, "GRANIAN_WORKERS": "1"}, port=second, log=log,
+    server = ScaledServer(url=f"http://localhost:{front}", env={**env, "GUNICORN_CMD_ARGS": gunicorn_args(2)}, port=first, log=log,
+                          second=AppServer(url="", env={**env, "GUNICORN_CMD_ARGS": gunicorn_args(1)}, port=second, log=log,
                                            backend_only=True),
                           balancer=Balancer(front, pages=first, sockets=[first, second]))
     try:

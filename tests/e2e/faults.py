@@ -314,7 +314,7 @@ class PrivateRedis:
 
 
 def kill_group(proc: subprocess.Popen) -> None:
-    """SIGKILL a backend's whole process group (reflex, granian and its workers, build processes)."""
+    """SIGKILL a backend's whole process group (reflex, gunicorn and its workers, build processes)."""
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(30)
 

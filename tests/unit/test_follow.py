@@ -60,13 +60,13 @@ def test_a_slow_read_runs_with_the_tab_unlocked_and_its_result_is_applied_under_
     assert changes == [(True, {"read": 1}, True)]  # applied with the tab locked
 
 
-def test_without_a_fetch_on_change_takes_two_arguments():
+def test_without_a_fetch_on_change_is_given_none():
     async def scenario():
         tab, code = FakeTab(), f"test-{uuid.uuid4().hex}"
         changes = []
 
-        def on_change(moved, urgent):
-            changes.append(moved)
+        def on_change(moved, urgent, fetched):
+            changes.append((moved, fetched))
             return False
 
         follower = asyncio.create_task(follow(tab, code, ("votes",), on_change, owner="follow_id", interval=0))
@@ -74,4 +74,4 @@ def test_without_a_fetch_on_change_takes_two_arguments():
         await asyncio.wait_for(follower, 5)
         return changes
 
-    assert run_coroutine(scenario(), 30) == [True]
+    assert run_coroutine(scenario(), 30) == [(True, None)]

@@ -51,9 +51,7 @@ class AuthState(LangState):
             return None
         self._assign(user_id=who.actor.user_id, user_email=who.email, user_role=who.actor.role, user_name=who.name,
                      user_city_id=who.actor.city_id or 0, must_change_password=who.must_change_password)
-        if who.must_change_password and not for_password_change:
-            return None
-        return who.actor
+        return who.acting(for_password_change)
 
     def _to_login(self):
         """Send to sign-in, coming back here afterwards; `expired` tells the user why. Someone

@@ -1,7 +1,7 @@
 """One loop that keeps an open page current: the workshop screens and the live dashboard use it.
 
 A page's background event calls `follow`. It sleeps on the live hub (services/live.py) until one
-of the page's channels moves, or a heartbeat passes, then calls `on_change(moved, urgent)` inside
+of the page's channels moves, or a heartbeat passes, then calls `on_change(moved, urgent, fetched)` inside
 `async with state` (the state is locked only then). Changes on a channel that is not `urgent` are
 taken at most every `interval` seconds, all that arrived meanwhile in one read, so a room's own
 answers keep the CPU. The newest follower of a page wins (a reload or a reconnect starts another:
@@ -26,7 +26,7 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
                  fetch: Callable[[bool], Awaitable[Any]] | None = None) -> None:
     """`owner`: the name of the state var that holds the current follower's id. `fetch(moved)`,
     when given, is awaited at each wake-up before the state is locked, and what it returns is
-    passed to `on_change(moved, urgent, fetched)`: a read that takes more than a few milliseconds
+    passed to `on_change(moved, urgent, fetched)` (None without a fetch): a read that takes more than a few milliseconds
     (a report, in a build process) must neither run on the event loop nor keep the tab's state
     locked meanwhile (the tab's own clicks would wait behind it)."""
     me = uuid.uuid4().hex
@@ -59,7 +59,7 @@ async def follow(state, code: str, channels: tuple[str, ...], on_change: Callabl
                     # notice (a projector): make it reconnect, its page loads again and follows.
                     reconnect_later(sid)
                 return  # a newer follower keeps this page current now
-            go_on = on_change(moved, is_urgent, fetched) if fetch is not None else on_change(moved, is_urgent)
+            go_on = on_change(moved, is_urgent, fetched)
             if moved:
                 refreshed = time.monotonic()
             if go_on is False:

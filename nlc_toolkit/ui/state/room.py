@@ -58,7 +58,7 @@ class RoomState(rx.State, mixin=True):
         async with self:
             code, channels = self.code, tuple(self.CHANNELS)  # `self` is a proxy here: read inside
 
-        def on_change(moved: bool, control: bool) -> bool:
+        def on_change(moved: bool, control: bool, _fetched: None) -> bool:
             # A heartbeat (nothing moved) only checks the tab is still there; the few screens
             # that follow answers also re-read then, in case a notification was lost (Redis
             # pub/sub is at most once).

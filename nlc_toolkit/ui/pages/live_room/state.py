@@ -19,9 +19,7 @@ from nlc_toolkit.core.workshop import (
 )
 from nlc_toolkit.i18n import LANGUAGES, format_number
 from nlc_toolkit.services import workshops as svc
-from nlc_toolkit.services.ballot_box import ballot_box
-from nlc_toolkit.services.live import hub
-from nlc_toolkit.services.rooms import room_snapshot
+from nlc_toolkit.services.ballot_box import ballot_box, join_desk
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import form as as_form
@@ -151,13 +149,8 @@ class ParticipantState(RoomState, AuthState):
         if not device_key(self.device):
             self.device = secrets.token_urlsafe(24)
         token = self.participant_token if isinstance(self.participant_token, str) and self.participant_code == code else ""
-        try:
-            # One unit of work: the join, the room as a phone sees it, and this phone's answer
-            # (at a join storm every phone does this at once).
-            with unit_of_work() as s:
-                p = svc.join(s, code, token, str(self.name)[:100], self.group, device=self.device)
-                w = svc.by_code(s, code)
-                room, mine, token = room_snapshot(s, w, self.AUDIENCE), svc.my_vote(s, w, p, svc.current_question(w)), p.token
+        try:  # written with the joins arriving meanwhile; the presenter is told (services/ballot_box.py)
+            token, room, mine = await join_desk.join(code, token, str(self.name)[:100], self.group, self.device)
         except NotFound:
             code_lookups.failed(client)
             self.error = "workshop.error.code"
@@ -167,7 +160,6 @@ class ParticipantState(RoomState, AuthState):
             return None
         self.participant_token, self.participant_code, self.code = token, code, code
         self.error, self.joined, self.room, self.mine = "", True, room, mine
-        await hub.publish(code, "votes")  # the presenter's "answers / people in the room" moves
         return ParticipantState.watch
 
     @rx.event
