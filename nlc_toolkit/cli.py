@@ -356,7 +356,9 @@ def cmd_import(args) -> int:
 
             return _fail(translate(str(e), "en"))
     if problems:
-        return _fail([f"{args.file}: {p}" for p in problems] + ["nothing was imported"])
+        from nlc_toolkit.i18n import translate_message
+
+        return _fail([f"{args.file}: {translate_message(p, 'en')}" for p in problems] + ["nothing was imported"])
     print(f"imported {written} answers into assessment {args.assessment}")
     return 0
 

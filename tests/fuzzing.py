@@ -54,6 +54,7 @@ from nlc_toolkit.core.questionnaire import (
     load_questionnaire,
     parse_questionnaire,
 )
+from nlc_toolkit.i18n import LANGUAGES, translate_message
 from tests.helpers import readme_example, readme_example_text
 
 SLOW = 5.0  # seconds: an input that takes longer counts as unhandled (it should be refused early)
@@ -882,10 +883,15 @@ class TemplateTarget:
         except Exception as e:  # noqa: BLE001 - services/results.import_template lets every exception through
             return crashed(e)
         if result.problems:
-            for p in result.problems:
-                if why := unclear(p):
-                    return Outcome("unhandled", f"unclear problem ({why}): {p[:300]!r}")
-            return Outcome("refused", result.problems[0])
+            for p in result.problems:  # catalog messages as data: each must be written in every language
+                try:
+                    texts = [translate_message(p, lang) for lang in LANGUAGES]
+                except Exception as e:  # noqa: BLE001 - a key or a value the catalogs do not have
+                    return crashed(e)
+                for text in texts:
+                    if why := unclear(text):
+                        return Outcome("unhandled", f"unclear problem ({why}): {text[:300]!r}")
+            return Outcome("refused", translate_message(result.problems[0], "en"))
         allowed = {str(v) for v in range(self.q.max_level + 1)} | {"na", "unknown", ""}
         if any(a not in allowed or qid not in self.q.question_by_id for qid, a, _ in result.answers):
             return Outcome("unhandled", "accepted an answer outside the scale or an unknown question")

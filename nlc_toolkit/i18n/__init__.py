@@ -8,6 +8,10 @@ A message with a count is an object keyed by CLDR plural categories ({"one": ...
 Arabic has zero/one/two/few/many/other). `plural(key, n, lang)` picks the form with Babel's CLDR
 rules and writes the number for the locale. Numbers, percentages and dates shown to people go
 through `format_number`, `format_percent` and `format_date`.
+
+A message found away from the page (a problem in an imported file, found in a build process) is
+kept as plain data, {"key": ..., "values": {...}}, and written in a language when shown:
+`translate_message(message, lang)`.
 """
 
 from __future__ import annotations
@@ -60,6 +64,34 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
     if isinstance(text, dict):
         raise TypeError(f"'{key}' is a message with a count: use plural(key, n, lang)")
     return text.format(**values) if values else text
+
+
+# How each language separates the items of a list of codes (allowed answers, column names).
+LIST_SEPARATORS = {"en": ", ", "fr": ", ", "ar": "، "}
+
+
+def message_data(key: str, **values) -> dict:
+    """A message as plain data (picklable, storable in a page's state): the catalog key and its
+    values (text, whole numbers, lists of text; a message with a count takes it as `n`)."""
+    return {"key": key, "values": values}
+
+
+def translate_message(msg: dict, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A message kept as data (see `message_data`) in `lang`: numbers written for the locale, lists
+    joined as the language writes them."""
+    lang = normalize(lang)
+    values = dict(msg.get("values") or {})
+    n = values.pop("n", None)
+    written = {}
+    for name, value in values.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = format_number(value, lang)
+        elif isinstance(value, list | tuple):
+            value = LIST_SEPARATORS[lang].join(str(v) for v in value)
+        written[name] = value
+    if is_plural(msg["key"]):
+        return plural(msg["key"], n, lang, **written)
+    return translate(msg["key"], lang, **written)
 
 
 @cache

@@ -197,7 +197,7 @@ def followed_report(token: str, assessment_id: int) -> dict | None:
 
 
 def import_template(actor: Actor, assessment_id: int, data: bytes, label: str,
-                    group: str) -> tuple[list[str], int, dict | None]:
+                    group: str) -> tuple[list[dict], int, dict | None]:
     """A filled template read into the assessment: (problems, answers imported, the report as it
     now stands). With any problem nothing is kept and no report is read. The report is read here,
     in the same unit of work: read in the app's process it would share the GIL with every socket."""

@@ -208,10 +208,11 @@ def update_action(s: Session, actor: Actor, assessment_id: int, action_id: int, 
 
 
 def import_template(s: Session, actor: Actor, assessment_id: int, data: bytes, label: str = "",
-                    group: str = "municipality") -> tuple[list[str], int]:
+                    group: str = "municipality") -> tuple[list[dict], int]:
     """Import a filled offline template. Returns (problems, answers written); nothing is written
     unless the whole file is valid. With a label, the answers go to a respondent of that name
-    (e.g. a paper questionnaire from a partner); without, to the uploading user."""
+    (e.g. a paper questionnaire from a partner); without, to the uploading user. Each problem is
+    a catalog message as data (core/exports/spreadsheets.py), for i18n.translate_message."""
     a = load(s, actor, assessment_id)
     if a.status not in EDITABLE:
         raise Refused("assessment.error.locked")

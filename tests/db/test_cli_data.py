@@ -79,7 +79,9 @@ def test_import_a_filled_template_and_refuse_a_bad_one(network, tmp_path):
     bad.write_bytes(fill_template(q, "en", {first: ("9", None)}))
     refused = nlc(network, "import", str(network["draft"]), str(bad), "--as", network["editor"])
     assert refused.returncode == 1
-    assert "bad.xlsx: answers row" in refused.stderr and refused.stderr.strip().endswith("nothing was imported")
+    # the problem in English, from the catalog
+    assert f"error: {bad}: Sheet 'answers', row 2: '9' is not an answer to {first} (allowed: 0, 1, " in refused.stderr
+    assert refused.stderr.strip().endswith("nothing was imported")
     locked = nlc(network, "import", str(network["approved"]), str(good))
     assert locked.returncode == 1 and "Traceback" not in locked.stderr
     with session_scope() as s:

@@ -1,6 +1,10 @@
 """Spreadsheets in and out (openpyxl): the offline answer template, reading it back with problems
 listed by row, and the export of an assessment as XLSX and CSV.
 
+A problem found in a filled template is a catalog message kept as plain data (i18n.message_data:
+{"key": "template.problem.…", "values": {...}}), so that it can leave a build process and wait in a
+page's state, and be written in the reader's language when shown (i18n.translate_message).
+
 Every text cell written is neutralised against formula injection: a value starting with
 = + - @ (or a tab / carriage return) gets a leading apostrophe, so a spreadsheet program shows it
 as text instead of running it."""
@@ -20,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from nlc_toolkit.core.questionnaire import Questionnaire, localized
 from nlc_toolkit.core.views import AnswerRow, Report
-from nlc_toolkit.i18n import translate
+from nlc_toolkit.i18n import message_data, translate
 
 ANSWER_SHEET, PROFILE_SHEET, META_SHEET, README_SHEET = "answers", "profile", "_meta", "read_me"
 ANSWER_COLUMNS = ["question_id", "domain", "question", "levels", "answer", "note"]
@@ -108,7 +112,7 @@ def answer_template(q: Questionnaire, lang: str) -> bytes:
 class TemplateAnswers:
     answers: list[tuple[str, str, str]] = field(default_factory=list)  # (question, answer, note)
     context: list[tuple[str, str]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # messages as data: {"key": ..., "values": {...}}
 
 
 # A filled template is a few hundred rows; anything far beyond is refused before or while reading,
@@ -117,10 +121,13 @@ MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
 MAX_ZIP_ENTRIES = 200
 MAX_ROWS = 2_000
 MAX_COLUMNS = 30
+MAX_NOTE = 2000  # characters of a note, as an answer's note in the app
 
 
 class TemplateTooLarge(ValueError):
-    pass
+    def __init__(self, sheet: str):
+        super().__init__(f"{sheet}: more than {MAX_ROWS} rows")
+        self.sheet = sheet
 
 
 # What openpyxl raises for a sheet part it cannot read: XML that does not parse, a cell reference
@@ -129,29 +136,29 @@ class TemplateTooLarge(ValueError):
 _BROKEN_PART = (ElementTree.ParseError, ValueError, LookupError)
 
 
-def _check_archive(data: bytes) -> str | None:
+def _check_archive(data: bytes) -> dict | None:
     """Why this XLSX may not be opened (sizes as declared in the zip directory), or None."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             entries = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # NotImplementedError: "zip file version 18.5"
-        return "the file is not an XLSX workbook"
+        return message_data("template.problem.not_xlsx")
     if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
-        return "the workbook is too large to be a filled template"
+        return message_data("template.problem.too_large")
     return None
 
 
-def _rows(ws, expected: list[str], sheet: str, problems: list[str]):
+def _rows(ws, expected: list[str], sheet: str, problems: list[dict]):
     rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
     missing = [c for c in expected if c not in header]
     if missing:
-        problems.append(f"{sheet}: missing column(s) {', '.join(missing)}")
+        problems.append(message_data("template.problem.missing_columns", n=len(missing), sheet=sheet, columns=missing))
         return
     index = {name: header.index(name) for name in expected}
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS:
-            raise TemplateTooLarge(f"{sheet}: more than {MAX_ROWS} rows")
+            raise TemplateTooLarge(sheet)
         yield number, {name: values[i] if i < len(values) else None for name, i in index.items()}
 
 
@@ -169,8 +176,8 @@ def _text(value) -> str:
 
 
 def read_template(q: Questionnaire, data: bytes) -> TemplateAnswers:
-    """Read a filled template. Anything wrong is listed (by sheet and row); the caller writes
-    nothing unless `problems` is empty."""
+    """Read a filled template. Anything wrong is listed (by sheet and row, each a message as data,
+    see the module's docstring); the caller writes nothing unless `problems` is empty."""
     out = TemplateAnswers()
     if problem := _check_archive(data):
         out.problems.append(problem)
@@ -178,31 +185,30 @@ def read_template(q: Questionnaire, data: bytes) -> TemplateAnswers:
     try:
         return _read_template(q, data, out)
     except TemplateTooLarge as e:
-        return TemplateAnswers(problems=[f"the workbook is too large to be a filled template ({e})"])
+        return TemplateAnswers(problems=[message_data("template.problem.too_many_rows", sheet=e.sheet, most=MAX_ROWS)])
     except _BROKEN_PART:
         # A read-only workbook parses each sheet's XML only while its rows are read: a broken part
         # shows up here, after load_workbook succeeded.
-        return TemplateAnswers(problems=["the file is not an XLSX workbook (a part of it cannot be read)"])
+        return TemplateAnswers(problems=[message_data("template.problem.unreadable_part")])
 
 
 def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> TemplateAnswers:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError, Exception):  # noqa: BLE001 - any unreadable file
-        out.problems.append("the file is not an XLSX workbook")
+        out.problems.append(message_data("template.problem.not_xlsx"))
         return out
     for sheet in (META_SHEET, ANSWER_SHEET):
         if sheet not in wb.sheetnames:
-            out.problems.append(f"the workbook has no '{sheet}' sheet: download a fresh template")
+            out.problems.append(message_data("template.problem.missing_sheet", sheet=sheet))
     if out.problems:
         return out
     meta = {_text(r[0]): _text(r[1]) for r in wb[META_SHEET].iter_rows(values_only=True, max_row=50, max_col=2) if r and r[0]}
     if meta.get("questionnaire_id") != q.id or meta.get("version") != q.version:
         found_id, found_version = _shown(meta.get("questionnaire_id")), _shown(meta.get("version"))
-        out.problems.append(
-            f"this template is for {found_id or '?'} version {found_version or '?'}, "
-            f"the assessment uses {q.id} version {q.version}"
-        )
+        out.problems.append(message_data("template.problem.other_version", found_id=found_id or "?",
+                                         found_version=found_version or "?", expected_id=q.id,
+                                         expected_version=q.version))
         return out
 
     allowed = {str(v) for v in range(q.max_level + 1)}
@@ -214,18 +220,21 @@ def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> Templ
         if not qid and not answer and not note:
             continue
         if qid not in q.question_by_id:
-            out.problems.append(f"{ANSWER_SHEET} row {number}: unknown question id '{_shown(qid)}'")
+            out.problems.append(message_data("template.problem.unknown_question", sheet=ANSWER_SHEET, row=number,
+                                             id=_shown(qid)))
             continue
         if qid in seen:
-            out.problems.append(f"{ANSWER_SHEET} row {number}: question '{qid}' appears twice")
+            out.problems.append(message_data("template.problem.duplicate_question", sheet=ANSWER_SHEET, row=number,
+                                             id=qid))
             continue
         seen.add(qid)
         if answer and answer not in allowed:
-            out.problems.append(
-                f"{ANSWER_SHEET} row {number}: '{_shown(answer)}' is not an answer to {qid} ({', '.join(sorted(allowed))})")
+            out.problems.append(message_data("template.problem.bad_answer", sheet=ANSWER_SHEET, row=number,
+                                             value=_shown(answer), question=qid, allowed=sorted(allowed)))
             continue
-        if len(note) > 2000:
-            out.problems.append(f"{ANSWER_SHEET} row {number}: the note is longer than 2,000 characters")
+        if len(note) > MAX_NOTE:
+            out.problems.append(message_data("template.problem.note_too_long", sheet=ANSWER_SHEET, row=number,
+                                             most=MAX_NOTE))
             continue
         if answer or note:
             out.answers.append((qid, answer, note))
@@ -237,10 +246,11 @@ def _read_template(q: Questionnaire, data: bytes, out: TemplateAnswers) -> Templ
                 continue
             context = q.context_by_id.get(cid)
             if context is None:
-                out.problems.append(f"{PROFILE_SHEET} row {number}: unknown profile question '{_shown(cid)}'")
+                out.problems.append(message_data("template.problem.unknown_profile_question", sheet=PROFILE_SHEET,
+                                                 row=number, id=_shown(cid)))
             elif answer not in context.options:
-                out.problems.append(
-                    f"{PROFILE_SHEET} row {number}: '{_shown(answer)}' is not an option of {cid} ({', '.join(context.options)})")
+                out.problems.append(message_data("template.problem.bad_option", sheet=PROFILE_SHEET, row=number,
+                                                 value=_shown(answer), question=cid, options=list(context.options)))
             else:
                 out.context.append((cid, answer))
     return out

@@ -13,7 +13,13 @@ from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.network import MIN_PEERS
 from nlc_toolkit.core.questionnaire import localized as pick
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
-from nlc_toolkit.i18n import format_number, format_percent, plural, translate
+from nlc_toolkit.i18n import (
+    format_number,
+    format_percent,
+    plural,
+    translate,
+    translate_message,
+)
 from nlc_toolkit.services import builds
 from nlc_toolkit.services import results as svc
 from nlc_toolkit.services.live import assessment_channel, hub
@@ -27,7 +33,8 @@ from nlc_toolkit.ui.state.uploads import read_at_most
 logger = logging.getLogger(__name__)
 MESSAGES = ["error.forbidden", "assessment.error.locked", "assessment.error.note_too_long", "actions.error.title",
             "actions.error.status", "actions.error.due", "actions.error.not_found", "actions.saved",
-            "assessment.error.bad_answer", "results.import_done", "results.import_refused"]
+            "assessment.error.bad_answer", "results.import_done", "results.import_refused", "results.import_one_file",
+            "results.import_too_large"]
 IMPORT_ID = "template-upload"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 FOLLOW_INTERVAL = 1.0  # seconds: the least time between two live re-reads of a dashboard
@@ -43,7 +50,9 @@ class ResultsState(PageState, AuthState):
     _report: dict = {}
     head: dict = {}  # what the page's header shows: city, status, id, title, year, can_manage
     drill_domain: str = ""
-    problems: list[str] = []
+    # The last import's problems, catalog messages as data ({"key", "values"}, from the build
+    # process); the page gets them written in its language (`problems`). Backend-only.
+    _problems: list[dict] = []
     import_label: str = ""
     import_group: str = "municipality"
     preparing: str = ""  # the file being built ("pdf", "xlsx", "csv", "template", "import"), shown as busy
@@ -102,7 +111,7 @@ class ResultsState(PageState, AuthState):
         # A reload of the dashboard on screen keeps it while it is re-read (see AssessmentState.load:
         # a spinner would re-mount the action plan's forms under the user's typing).
         keep = bool(self.head.get("id") == self._id() and not self.error)
-        self.problems = []
+        self._assign(_problems=[])
         # ?domain=<id> (links from the network heatmap) opens that domain's drill-down.
         self.drill_domain = text(self.router.url.query_parameters.get("domain"), 100)
         async for update in self._load_with(self._reload, keep=keep):
@@ -194,6 +203,11 @@ class ResultsState(PageState, AuthState):
                              "note": a["note"]} for a in answers.get(x["id"], [])],
             })
         return rows
+
+    @rx.var
+    def problems(self) -> list[str]:
+        """The last import's problems in the page's language (written again when it changes)."""
+        return [translate_message(p, self.lang) for p in self._problems]
 
     @rx.var
     def actions(self) -> list[dict]:
@@ -333,7 +347,7 @@ class ResultsState(PageState, AuthState):
         """Import a filled template. The session is checked before reading, the size while
         reading, and parsing and writing run in a build process (services/builds.py): a large
         workbook must not stall every other socket of the process (a live workshop included)."""
-        self.problems = []
+        self._assign(_problems=[])
         actor = self._actor()
         if actor is None:
             yield self._to_login()
@@ -364,7 +378,7 @@ class ResultsState(PageState, AuthState):
             self.preparing = ""
         if problems:
             self._say("results.import_refused", error=True)
-            self.problems = problems
+            self._problems = problems
             return
         self._show(report)  # the imported answers, read in the build process
         self._say("results.import_done", str(count))
