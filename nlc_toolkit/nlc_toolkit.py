@@ -24,6 +24,7 @@ from nlc_toolkit.ui.pages.questionnaires import page as _questionnaires  # noqa:
 from nlc_toolkit.ui.pages.results import page as _results  # noqa: F401
 from nlc_toolkit.ui.pages.workshops import page as _workshops  # noqa: F401
 from nlc_toolkit.ui.state.recover import LostStateMiddleware
+from nlc_toolkit.web_server import limit_foreground_events
 
 if settings.production():
     # Production cannot start unsafe: demo passwords, no admin, an https address without Secure cookies.
@@ -60,6 +61,7 @@ async def _build_processes():
 
 
 app.register_lifespan_task(_build_processes)
+limit_foreground_events()  # a join storm's events take their turns (web_server.py)
 
 # Python's collector, tuned for a server that holds thousands of tabs: by default a full collection
 # runs whenever the long-lived objects grew by a quarter, walking every tab's state with the event
