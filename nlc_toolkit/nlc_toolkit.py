@@ -1,14 +1,17 @@
 """Builds the Reflex app and registers the pages; nothing else lives here."""
 
+import asyncio
 import contextlib
 import gc
+import logging
 
 import reflex as rx
 
 from nlc_toolkit.api.evidence import evidence_guard
 from nlc_toolkit.api.health import health_route
 from nlc_toolkit.core import settings
-from nlc_toolkit.services import builds
+from nlc_toolkit.services import builds, questionnaires
+from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.components.shell import register_pages
 
 # Importing a page module registers its route (ui/components/shell.page); routes.py lists them all.
@@ -37,6 +40,8 @@ if settings.production():
     except UnsafeProduction as e:
         raise SystemExit(f"NLC_ENV=production: refusing to start:\n{e}") from None
 
+logger = logging.getLogger(__name__)
+
 app = rx.App(
     html_lang="en",
     stylesheets=["/styles.css"],
@@ -61,6 +66,25 @@ async def _build_processes():
 
 
 app.register_lifespan_task(_build_processes)
+
+
+def _parse_questionnaires() -> None:
+    try:
+        with unit_of_work() as s:
+            questionnaires.parse_latest(s)
+    except Exception:  # noqa: BLE001 - the database is away: the pages say so, and parse when it is back
+        logger.warning("questionnaires not parsed at start", exc_info=True)
+
+
+@contextlib.asynccontextmanager
+async def _questionnaires_parsed():
+    """The questionnaires are parsed as the backend starts, in a thread (the start does not wait)."""
+    parsing = asyncio.create_task(asyncio.to_thread(_parse_questionnaires))
+    yield
+    parsing.cancel()
+
+
+app.register_lifespan_task(_questionnaires_parsed)
 limit_foreground_events()  # a join storm's events take their turns (web_server.py)
 
 # Python's collector, tuned for a server that holds thousands of tabs: by default a full collection

@@ -8,6 +8,7 @@ naming the file: it needs a new version. Everything else goes in.
 - `stored`, `files`, `sync`: for the command line (`nlc migrate`, `nlc questionnaires list|sync`),
   unchecked like db/repo (the operator runs them);
 - `latest`: the newest version of each questionnaire, for the pages that offer them;
+- `parse_latest`: at the server's start, so that no user's first page pays for parsing;
 - `versions`, `preview`, `register`: for the administration page, admin only; an upload is
   validated again when it is registered (a preview proves nothing about what is sent next).
 """
@@ -253,3 +254,13 @@ def register(s: Session, actor: Actor, data: bytes | str) -> dict:
 def check(actor: Actor) -> None:
     """Refused unless the actor may register questionnaires (asked before an upload is read)."""
     _admin(actor)
+
+
+def parse_latest(s: Session) -> int:
+    """Parse every questionnaire's newest version into this process's cache (db/repo.py), as the
+    server starts: the first page that needs one would otherwise pay for it (the detailed
+    assessment's 880 KB of YAML take about 200 ms: bench/network_bench.py). Returns how many."""
+    rows = repo.latest_questionnaires(s)
+    for row in rows:
+        repo.questionnaire_model(row)
+    return len(rows)

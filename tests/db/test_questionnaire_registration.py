@@ -302,3 +302,13 @@ def test_page_state_shows_forbidden_to_others(holding_data):
     with session_scope() as s:
         assert _counts(s)[0] == 1
         assert s.scalar(select(func.count(City.id))) == 1
+
+
+def test_the_newest_versions_are_parsed_when_the_server_starts(holding_data, monkeypatch):
+    """`parse_latest` (run by the backend's start, nlc_toolkit.py) leaves every questionnaire's
+    newest version parsed in the process, so no user's first page parses it."""
+    monkeypatch.setattr(repo, "_model_cache", {})
+    with session_scope() as s:
+        latest = {row.checksum for row in repo.latest_questionnaires(s)}
+        assert svc.parse_latest(s) == len(latest) >= 1
+    assert set(repo._model_cache) == latest
