@@ -15,8 +15,12 @@ from uvicorn_worker import UvicornWorker
 class Worker(UvicornWorker):
     # uvloop and httptools: the fastest loop and HTTP parser uvicorn has (compiled). wsproto for
     # websockets: the smallest per connection (the `websockets` package took about 10 KiB more).
-    # No `server` header: the software behind the app is nobody's business.
-    CONFIG_KWARGS = {"loop": "uvloop", "http": "httptools", "ws": "wsproto", "server_header": False}
+    # No `server` header: the software behind the app is nobody's business. No proxy headers: a
+    # client's address is its connection's, as it was on granian (uvicorn would take X-Forwarded-For
+    # from any client on this machine, and the join-code and sign-in limits count by address);
+    # behind a proxy, Reflex's `trusted_proxy_hops` reads the header (docs/deploy.md).
+    CONFIG_KWARGS = {"loop": "uvloop", "http": "httptools", "ws": "wsproto", "server_header": False,
+                     "proxy_headers": False}
 
 
 def gunicorn_args(workers: int) -> str:
