@@ -118,6 +118,19 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
             "cpu_join": cpu_join}
 
 
+async def arrival_floor(url: str, code: str, n: int, app_pid: int) -> tuple[float, float]:
+    """The same storm without the join: N phones open the join page at once and are hydrated.
+    What Reflex itself costs to connect a page (wall seconds, backend CPU seconds)."""
+    phones = [Client(url, f"/join?code={code}") for _ in range(n)]
+    started, cpu_before = time.perf_counter(), cpu_by_part(app_pid)
+    await asyncio.gather(*(p.connect() for p in phones))
+    wall, cpu_after = time.perf_counter() - started, cpu_by_part(app_pid)
+    cpu = sum(cpu_after.get(part, 0.0) - cpu_before.get(part, 0.0) for part in cpu_after if part.startswith("backend"))
+    for p in phones:
+        await p.close()
+    return wall, cpu
+
+
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="nlc-ws-bench-"))
     if USE_REDIS:
@@ -167,6 +180,7 @@ def main() -> None:
         print(f"baseline: one participant alone, answer -> presenter: {baseline * 1000:.1f} ms")
         print(f"{'N':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'last->full ms':>14} {'p95/baseline':>13} {'KiB/participant':>16}")
         for n in SIZES:
+            floor_wall, floor_cpu = asyncio.run(arrival_floor(url, new_code(), n, proc.pid))
             before = rss_of(proc.pid)
             result = asyncio.run(room(url, new_code(), n, p_state, pr_state, proc.pid))
             after = result["rss_joined"]
@@ -178,7 +192,8 @@ def main() -> None:
             cpu_join = "  ".join(f"{part} {seconds:.1f}" for part, seconds in sorted(result["cpu_join"].items())
                                  if seconds >= 0.05)
             print(f"      {n} phones opened the link at once, all joined (counted by the presenter) in "
-                  f"{result['arrived']:.1f} s (CPU seconds: {cpu_join}); "
+                  f"{result['arrived']:.1f} s (CPU seconds: {cpu_join}); floor, the same phones only opening the "
+                  f"page: {floor_wall:.1f} s, backend CPU {floor_cpu:.1f} s; "
                   f"answering took {result['wall']:.1f} s wall; CPU seconds: {cpu}; "
                   f"presenter updates: {result['updates']}; connections per worker: {result['workers']}")
         profile.report()

@@ -3,8 +3,8 @@ and the peer medians a city's report shows.
 
 Reads only. Scores come from db/scores.stored_or_fresh: the score stored at approval where it is
 still current, else scored in memory (never written here). On top, the assembled frames are kept
-per process under a fingerprint of every fact they carry (each assessment's last update, city,
-round, version), read in one query without parsing, so filtering, sorting and paging cost little."""
+per process under a fingerprint of every fact they carry (each assessment's last update, the
+cities' facts), read without parsing, so filtering, sorting and paging cost little."""
 
 from __future__ import annotations
 
@@ -91,26 +91,32 @@ def peer_medians(s: Session, questionnaire_id: str, city_id: int, region: str, p
 
 def _frame(s: Session, questionnaire_id: str, include_unapproved: bool):
     s.flush()
-    # Every fact the frames carry, updated_at as the stored text (nothing parsed): the cache's key.
-    # Any answer change moves an assessment's updated_at, so this fingerprint names the data exactly.
-    facts = (select(Assessment.id, City.id, City.name, City.country, City.region, City.population_band,
-                    Assessment.year, Assessment.round, QuestionnaireVersion.version, Assessment.status,
-                    cast(Assessment.updated_at, String), QuestionnaireVersion.id)
-             .join(City, City.id == Assessment.city_id)
-             .join(QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id)
-             .where(QuestionnaireVersion.questionnaire_id == questionnaire_id))
-    if not include_unapproved:
-        facts = facts.where(Assessment.status == "approved")
-    rows = s.connection().execute(facts).all()  # plain rows: no ORM loading
-    if not rows:
+    assessments, cities = _fingerprint(s, questionnaire_id, include_unapproved)
+    if not assessments:
         return pd.DataFrame(columns=META), pd.DataFrame(columns=scores.LEVEL_COLUMNS), None
-    fingerprint = (questionnaire_id, include_unapproved, hash(tuple(rows)))
-    if fingerprint not in _cache:
+    key = (questionnaire_id, include_unapproved, hash(assessments), hash(cities))
+    if key not in _cache:
         if len(_cache) >= 8:  # a few questionnaires and filters; never unbounded
             _cache.pop(next(iter(_cache)))
-        _cache[fingerprint] = _assemble(s, questionnaire_id, include_unapproved)
-    frame, levels, q_latest = _cache[fingerprint]
+        _cache[key] = _assemble(s, questionnaire_id, include_unapproved)
+    frame, levels, q_latest = _cache[key]
     return frame.copy(), levels, q_latest
+
+
+def _fingerprint(s: Session, questionnaire_id: str, include_unapproved: bool) -> tuple[tuple, tuple]:
+    """Every fact the frames carry, as plain rows (nothing parsed): the cache's key. An assessment
+    is named by its id and its updated_at, which any change to it moves (its answers, status, year,
+    round, city; `onupdate`), whatever the clocks of the workers say; a version's number never
+    changes; the cities' own facts are read as they are. Narrower than the frames' own query:
+    reading that one's 3,000 rows for 1,000 cities took 8 ms of a 30 ms warm view."""
+    versions = select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+    query = select(Assessment.id, cast(Assessment.updated_at, String)).where(Assessment.questionnaire_version_id.in_(versions))
+    if not include_unapproved:
+        query = query.where(Assessment.status == "approved")
+    connection = s.connection()
+    assessments = tuple(connection.execute(query).all())
+    cities = tuple(connection.execute(select(City.id, City.name, City.country, City.region, City.population_band)).all())
+    return assessments, cities
 
 
 def _assemble(s: Session, questionnaire_id: str, include_unapproved: bool):

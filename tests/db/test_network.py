@@ -79,3 +79,39 @@ def test_report_carries_peer_medians_of_same_region_and_size(migrated):
     else:
         assert (got is None and expected != expected) or got == pytest.approx(expected)
 
+
+
+def test_cached_frames_are_reused_and_follow_every_fact_they_show(migrated, monkeypatch):
+    """The frames are assembled once while nothing changes; a change to a city's facts or to an
+    assessment (year, round, status) shows at the next read."""
+    from nlc_toolkit.db.models import City
+
+    network.forget_cached_frames()
+    with session_scope() as s:
+        seed_demo(s, cities=4, seed=3, questionnaire="nlc-quick-scan", all_rounds=True)
+    assembled = []
+    assemble = network._assemble
+    monkeypatch.setattr(network, "_assemble", lambda *args: assembled.append(1) or assemble(*args))
+
+    def frame():
+        with session_scope() as s:
+            return network.network_frame(s, STAFF, "nlc-quick-scan")[0].set_index("assessment")
+
+    first = frame()
+    assert frame().equals(first) and len(assembled) == 1  # nothing changed: served from the cache
+    a_id = int(first.index[0])
+    with session_scope() as s:
+        a = s.get(Assessment, a_id)
+        city = s.get(City, a.city_id)
+        city.region, city.population_band = "elsewhere", "over_1m"
+        city_id = city.id
+    shown = frame()
+    assert set(shown.loc[shown["city_id"] == city_id, "region"]) == {"elsewhere"}
+    assert set(shown.loc[shown["city_id"] == city_id, "population_band"]) == {"over_1m"}
+    with session_scope() as s:
+        s.get(Assessment, a_id).year = 1999
+    assert frame().loc[a_id, "year"] == 1999
+    with session_scope() as s:
+        s.get(Assessment, a_id).status = "draft"
+    assert a_id not in frame().index
+    assert len(assembled) == 4

@@ -51,9 +51,12 @@ def test_benchmark_gap():
     latest = latest_per_city(FRAME)
     city = latest[latest["city_id"] == 1].iloc[0]
     result = benchmark(city, peers_of(latest, city, ["region"]), ["d1", "d2"])
-    assert result.loc["d1", "gap"] == pytest.approx(30.0 - 40.0)
-    assert result.loc["d2", "gap"] == pytest.approx(50.0 - 50.0)
-    assert result["gap"].idxmin() == "d1"  # furthest below peers
+    assert result["d1"]["gap"] == pytest.approx(30.0 - 40.0) and result["d1"]["city"] == 30.0
+    assert result["d2"]["gap"] == pytest.approx(50.0 - 50.0)
+    assert (result["d1"]["q1"], result["d1"]["median"], result["d1"]["q3"]) == (30.0, 40.0, 50.0)
+    assert min(result, key=lambda d: result[d]["gap"]) == "d1"  # furthest below peers
+    no_score = benchmark(latest[latest["city_id"] == 2].iloc[0], peers_of(latest, city, ["region"]), ["d1", "d2"])
+    assert np.isnan(no_score["d2"]["city"]) and np.isnan(no_score["d2"]["gap"])
 
 
 def test_peer_statistics_need_three_other_cities():
@@ -65,8 +68,8 @@ def test_peer_statistics_need_three_other_cities():
     two = latest[latest["city_id"] != 4]
     assert peer_medians(two, ["d1", "d2"], 1, "mena", "big") == {"n": 2, "domains": {"d1": None, "d2": None}}
     few = benchmark(city, peers_of(two, city, ["region"]), ["d1", "d2"])
-    assert few["median"].isna().all() and few["q1"].isna().all() and few["gap"].isna().all()
-    assert not benchmark(city, peers_of(latest, city, ["region"]), ["d1", "d2"])["median"].isna().any()
+    assert all(np.isnan(few[d][k]) for d in ("d1", "d2") for k in ("q1", "median", "q3", "gap"))
+    assert not any(np.isnan(r["median"]) for r in benchmark(city, peers_of(latest, city, ["region"]), ["d1", "d2"]).values())
 
 
 def test_common_gaps_ranking():
@@ -91,3 +94,37 @@ def test_anonymised_names_are_stable():
     assert names[10] == "City A" and names[20] == "City B" and names[30] == "City C"
     assert names[129] == "City AG" and len(set(names.values())) == len(names)
     assert anonymised_names([20, 10]) == {10: "City A", 20: "City B"}
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), np.nan, np.float64("nan"), np.float32("nan"), pd.NA, pd.NaT])
+def test_a_missing_score_shows_as_a_dash_in_grey_whatever_its_kind(missing):
+    from nlc_toolkit.core.network import _heat_cell, _num, _text, cell_colour
+
+    assert _text(missing) == "–" and _num(missing) is None and cell_colour(missing) == "var(--gray-a3)"
+    assert _heat_cell("d1", missing).text == "–"
+
+
+@pytest.mark.parametrize("score, text, colour", [(0.0, "0", "#00204d"), (np.float64(59.6), "60", "#666970"),
+                                                 (np.int64(100), "100", "#ffea46"), (72, "72", "#958f78"), (np.float32(85.2), "85", "#cbba69")])
+def test_a_score_shows_as_its_rounded_number(score, text, colour):
+    from nlc_toolkit.core.network import _heat_cell, _num, _text, cell_colour
+
+    assert _text(score) == text and _num(score) == float(score) and cell_colour(score) == colour
+    assert _heat_cell("d1", score).text == text
+
+
+def test_the_views_filters_by_lookup_equal_isin():
+    from nlc_toolkit.core.network import _among, _questions_among
+
+    rng = np.random.default_rng(8)
+    ids = rng.integers(1, 400, 5000)
+    for wanted in (rng.integers(1, 600, 50), np.array([], dtype=int), np.unique(ids)):
+        assert (_among(ids, wanted) == np.isin(ids, wanted)).all()
+    assert not _among(np.array([], dtype=int), np.array([3])).any()
+    names = [f"q{i}" for i in range(20)]
+    plain = pd.Series(rng.choice(names, 3000))
+    coded = plain.astype(pd.CategoricalDtype(names[::-1]))
+    coded[::11] = np.nan  # a level whose question is unknown is never among the wanted
+    for wanted in (names[:5], [], ["q3", "not-a-question"]):
+        assert (_questions_among(plain, wanted) == plain.isin(wanted).to_numpy()).all()
+        assert (_questions_among(coded, wanted) == coded.isin(wanted).to_numpy()).all()
