@@ -38,8 +38,10 @@ def test_editor_answers_reloads_submits_and_sees_the_reviewers_comment(app, page
     d1, d2 = QUICK.domains[0], QUICK.domains[1]
     expect(page.locator("#domain-title")).to_have_text(d1.title["en"])
     choose_level(page, d1.questions[0].id, "2")
+    expect(page.locator("#overall-count")).to_contain_text("1 /")  # the progress follows each click, live
     write_note(page, d1.questions[0].id, "Council decision of March 2025")
     choose_level(page, d1.questions[1].id, "1")
+    expect(page.locator("#overall-count")).to_contain_text("2 /")
     page.locator("#next-domain").click()
     expect(page.locator("#domain-title")).to_have_text(d2.title["en"])
     choose_level(page, d2.questions[0].id, "3")

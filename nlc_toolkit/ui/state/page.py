@@ -42,6 +42,13 @@ RETRY_FOR = 20.0  # seconds an unsaved change is retried after the last one, whi
 RETRY_DELAYS = (0.5, 1.0, 2.0, 3.0)  # the waits between attempts; the last one repeats
 
 
+def unwrapped(value):
+    """A state var's value read past the state's change-tracking proxy, for a computed var that
+    only reads it: through the proxy every nested row is wrapped again on each access, which cost
+    more than the computation itself (the dependency on the var is still seen by Reflex)."""
+    return getattr(value, "__wrapped__", value)
+
+
 class PageState(rx.State, mixin=True):
     # The page's upload handlers and the most bytes each may receive (files only): the HTTP
     # guard (api/evidence.py) refuses any other upload, and a larger one, before Reflex reads it.

@@ -19,7 +19,7 @@ from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import db_id, text
 from nlc_toolkit.ui.state.inputs import form as as_form
-from nlc_toolkit.ui.state.page import PageState
+from nlc_toolkit.ui.state.page import PageState, unwrapped
 from nlc_toolkit.ui.state.uploads import read_at_most
 
 MAX_NOTE = svc.MAX_NOTE
@@ -66,11 +66,11 @@ class AssessmentState(PageState, AuthState):
 
     @rx.var
     def total_questions(self) -> int:
-        return sum(p["total"] for p in self.progress.values())
+        return sum(p["total"] for p in unwrapped(self.progress).values())
 
     @rx.var
     def total_answered(self) -> int:
-        return sum(p["answered"] for p in self.progress.values())
+        return sum(p["answered"] for p in unwrapped(self.progress).values())
 
     @rx.var
     def overall_progress(self) -> int:
@@ -81,13 +81,14 @@ class AssessmentState(PageState, AuthState):
     def unanswered(self) -> list[dict]:
         """The domains with questions left, in order: their id and how many (the page takes the
         title from `domains`)."""
-        return [{"domain": d["id"], "count": self.progress.get(d["id"], {}).get("left", 0)} for d in self.domains
-                if self.progress.get(d["id"], {}).get("left", 0)]
+        progress = unwrapped(self.progress)
+        return [{"domain": d["id"], "count": progress.get(d["id"], {}).get("left", 0)} for d in unwrapped(self.domains)
+                if progress.get(d["id"], {}).get("left", 0)]
 
     @rx.var
     def section_progress(self) -> str:
         """For the domain on screen: "3 of 10 questions answered", in the user's language."""
-        p = self.progress.get(self.section)
+        p = unwrapped(self.progress).get(self.section)
         return plural("assessment.answered_of", p["total"], self.lang, answered=p["answered"]) if p else ""
 
     @rx.var

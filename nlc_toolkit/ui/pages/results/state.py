@@ -27,7 +27,7 @@ from nlc_toolkit.ui.components import charts
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.follow import follow
 from nlc_toolkit.ui.state.inputs import db_id, text
-from nlc_toolkit.ui.state.page import PageState
+from nlc_toolkit.ui.state.page import PageState, unwrapped
 from nlc_toolkit.ui.state.uploads import read_at_most
 
 logger = logging.getLogger(__name__)
@@ -65,10 +65,8 @@ class ResultsState(PageState, AuthState):
         self._show(svc.report(s, actor, self._id()).to_dict())
 
     def _plain(self) -> dict:
-        """The report for the derived rows below, read past the state's change-tracking proxy: through
-        it, every nested row is wrapped on access, which cost more than building the rows."""
-        report = self._report
-        return getattr(report, "__wrapped__", report)
+        """The report for the derived rows below (ui/state/page.unwrapped)."""
+        return unwrapped(self._report)
 
     def _show(self, report: dict) -> None:
         self._report = report
