@@ -1,9 +1,9 @@
 """The web server that `reflex run --env prod` starts: gunicorn, with a uvicorn worker per process.
 
-Reflex would start granian. Measured with bench/workshop_bench.py (one process, 1,000 phones in
-a live room): granian held 248-257 KiB of backend memory per phone, gunicorn with this worker
-110-122 KiB. A bare echo server shows why: granian keeps about 175 KiB of buffers per open
-websocket that has carried a 2 KB message, uvicorn with wsproto about 22 KiB.
+Reflex would start granian, which held about twice the backend memory per workshop phone
+(bench/workshop_bench.py; the README's workshop table has the figures). A bare echo server shows
+why: granian keeps about 175 KiB of buffers per open websocket that has carried a 2 KB message,
+uvicorn with wsproto about 22 KiB.
 
 rxconfig.py selects it (REFLEX_USE_GRANIAN=False and GUNICORN_CMD_ARGS, from NLC_WORKERS)."""
 

@@ -66,7 +66,9 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
     return text.format(**values) if values else text
 
 
-# How each language separates the items of a list of codes (allowed answers, column names).
+# How each language separates the items of a list of codes (allowed answers, column names). Not
+# Babel's format_list: its "unit" style in Arabic repeats the second item of a two-item list
+# ("a، وb، وb", Babel 2.19), and its "standard" style glues "و" onto the next code ("0 و1").
 LIST_SEPARATORS = {"en": ", ", "fr": ", ", "ar": "، "}
 
 
