@@ -75,3 +75,39 @@ def test_without_a_fetch_on_change_is_given_none():
         return changes
 
     assert run_coroutine(scenario(), 30) == [(True, None)]
+
+
+def test_a_follower_started_from_what_the_page_read_wakes_only_for_what_came_after():
+    """A phone joins after the trainer's first action: its watcher starts from the versions read
+    with the room, so it does not re-read at once; the next action still reaches it. Started from
+    nothing, it re-reads at once (what a page that never read the room needs)."""
+    async def scenario():
+        code = f"test-{uuid.uuid4().hex}"
+        await hub.publish(code, "control")  # the trainer opened the first question
+        seen = hub.versions(code, ("control",))  # the page reads the room now
+        woken: dict[str, list] = {"from what it read": [], "from nothing": []}
+
+        def on_change_of(name):
+            def on_change(moved, urgent, fetched):
+                woken[name].append((moved, urgent))
+                return False  # one wake-up is enough
+            return on_change
+
+        followers = [
+            asyncio.create_task(follow(FakeTab(), code, ("control",), on_change_of("from what it read"),
+                                       owner="follow_id", interval=0, urgent=("control",), seen=seen)),
+            asyncio.create_task(follow(FakeTab(), code, ("control",), on_change_of("from nothing"),
+                                       owner="follow_id", interval=0, urgent=("control",))),
+        ]
+        await asyncio.wait_for(followers[1], 5)  # woken at once, by the action before it started
+        for _ in range(20):  # the other went the same way as far as its first wait: it would have been woken too
+            await asyncio.sleep(0)
+        before_next = list(woken["from what it read"])
+        await hub.publish(code, "control")  # the trainer moves to the next question
+        await asyncio.wait_for(followers[0], 5)
+        return before_next, woken
+
+    before_next, woken = run_coroutine(scenario(), 30)
+    assert woken["from nothing"] == [(True, True)]
+    assert before_next == []  # nothing new: no re-read of the room it had just read
+    assert woken["from what it read"] == [(True, True)]

@@ -23,18 +23,20 @@ from nlc_toolkit.ui.state.recover import reconnect_later
 
 async def follow(state, code: str, channels: tuple[str, ...], on_change: Callable[..., bool], *,
                  owner: str, interval: float, urgent: tuple[str, ...] = (), lifetime: float = float("inf"),
-                 fetch: Callable[[bool], Awaitable[Any]] | None = None) -> None:
+                 fetch: Callable[[bool], Awaitable[Any]] | None = None, seen: dict[str, int] | None = None) -> None:
     """`owner`: the name of the state var that holds the current follower's id. `fetch(moved)`,
     when given, is awaited at each wake-up before the state is locked, and what it returns is
     passed to `on_change(moved, urgent, fetched)` (None without a fetch): a read that takes more than a few milliseconds
     (a report, in a build process) must neither run on the event loop nor keep the tab's state
-    locked meanwhile (the tab's own clicks would wait behind it)."""
+    locked meanwhile (the tab's own clicks would wait behind it). `seen`: the hub's versions
+    (`hub.versions`) read just before the page last read what it shows; without it the first
+    wake-up comes at once if the room ever moved in this process."""
     me = uuid.uuid4().hex
     async with state:
         setattr(state, owner, me)
         session = state.router.session  # built anew on each read of `router`
         tab, sid = session.client_token, session.session_id
-    started, seen, refreshed = time.monotonic(), {}, 0.0
+    started, seen, refreshed = time.monotonic(), dict(seen or {}), 0.0
     urgent_keys = [f"{code}:{c}" for c in urgent]
 
     def moved_on(now: dict, keys) -> bool:

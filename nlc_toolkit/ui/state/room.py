@@ -11,6 +11,7 @@ import reflex as rx
 
 from nlc_toolkit.core.errors import NotFound
 from nlc_toolkit.services import workshops as svc
+from nlc_toolkit.services.live import hub
 from nlc_toolkit.services.rooms import room_snapshot, stats_snapshot
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.follow import follow
@@ -33,8 +34,13 @@ class RoomState(rx.State, mixin=True):
     room: dict = {}
     stats: dict = {}
     _watch_id: str = ""  # the page's current watcher (see `watch`); backend-only: nothing to send the tab
+    # The hub's versions of the room's channels just before the page last read it: a watcher that
+    # starts from them is woken only by what the page has not shown yet. From nothing, a phone
+    # joining after the trainer's first action re-read the room it had just read.
+    _seen: dict[str, int] = {}
 
     def _load_room(self, stats_only: bool = False) -> bool:
+        self._seen = hub.versions(self.code, self.CHANNELS)
         try:
             with unit_of_work() as s:
                 w = svc.by_code(s, self.code)
@@ -56,7 +62,7 @@ class RoomState(rx.State, mixin=True):
         """Follow the room until it ends (ui/state/follow.py). The trainer's actions ("control")
         are shown at once; answers alone at most every VOTES_INTERVAL."""
         async with self:
-            code, channels = self.code, tuple(self.CHANNELS)  # `self` is a proxy here: read inside
+            code, channels, seen = self.code, tuple(self.CHANNELS), dict(self._seen)  # `self` is a proxy: read inside
 
         def on_change(moved: bool, control: bool, _fetched: None) -> bool:
             # A heartbeat (nothing moved) only checks the tab is still there; the few screens
@@ -69,4 +75,4 @@ class RoomState(rx.State, mixin=True):
             return self.room.get("status") != "ended"
 
         await follow(self, code, channels, on_change, owner="_watch_id", interval=VOTES_INTERVAL, urgent=("control",),
-                     lifetime=WATCH_LIFETIME)
+                     lifetime=WATCH_LIFETIME, seen=seen)

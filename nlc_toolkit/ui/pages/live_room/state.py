@@ -20,6 +20,7 @@ from nlc_toolkit.core.workshop import (
 from nlc_toolkit.i18n import LANGUAGES, format_number
 from nlc_toolkit.services import workshops as svc
 from nlc_toolkit.services.ballot_box import ballot_box, join_desk
+from nlc_toolkit.services.live import hub
 from nlc_toolkit.services.uow import unit_of_work
 from nlc_toolkit.ui.state.auth import AuthState
 from nlc_toolkit.ui.state.inputs import form as as_form
@@ -149,6 +150,7 @@ class ParticipantState(RoomState, AuthState):
         if not device_key(self.device):
             self.device = secrets.token_urlsafe(24)
         token = self.participant_token if isinstance(self.participant_token, str) and self.participant_code == code else ""
+        seen = hub.versions(code, self.CHANNELS)  # before the room is read: see RoomState._seen
         try:  # written with the joins arriving meanwhile; the presenter is told (services/ballot_box.py)
             token, room, mine = await join_desk.join(code, token, str(self.name)[:100], self.group, self.device)
         except NotFound:
@@ -159,7 +161,7 @@ class ParticipantState(RoomState, AuthState):
             self.error = str(e)
             return None
         self.participant_token, self.participant_code, self.code = token, code, code
-        self.error, self.joined, self.room, self.mine = "", True, room, mine
+        self.error, self.joined, self.room, self.mine, self._seen = "", True, room, mine, seen
         return ParticipantState.watch
 
     @rx.event
