@@ -31,6 +31,7 @@ from harness import (  # bench/ is on the path: benches run as scripts
     Profile,
     app_env,
     backend_processes,
+    machine_speed,
     percentile,
     rss_of,
     start_app,
@@ -241,6 +242,7 @@ def main() -> None:
     all_tabs: list[Tab] = []
     profile = Profile(proc.pid)
     try:
+        print(machine_speed())
         print(f"answer bench: one process + SQLite, closed loops of {SECONDS:.0f} s, {len(questions)} questions; "
               "round trip = event sent -> its update received")
         for n in TABS:

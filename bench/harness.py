@@ -26,6 +26,23 @@ sys.path.insert(0, str(ROOT))  # a bench runs as `python bench/x_bench.py`: benc
 HYDRATE = "reflex___state____state.hydrate_and_load"
 
 
+def machine_speed() -> str:
+    """How fast this machine runs Python today: milliseconds for a fixed workload (a sum over a
+    million squares, then 20,000 small dicts as JSON), best of five. Figures in ms from different
+    days compare only through it: the shared 2-core VM ran the same code up to 1.5x slower on
+    some days (README, Performance)."""
+    def workload() -> None:
+        sum(i * i for i in range(1_000_000))
+        json.dumps([{"id": i, "value": str(i), "level": i % 5} for i in range(20_000)])
+
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        workload()
+        best = min(best, time.perf_counter() - start)
+    return f"machine speed: {best * 1000:.0f} ms for the reference workload (bench/harness.machine_speed; lower is faster)"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

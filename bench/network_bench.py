@@ -50,6 +50,8 @@ def main() -> None:
     from nlc_toolkit.services import network
 
     upgrade()
+    from harness import machine_speed  # bench/ is on the path: benches run as scripts
+    print(machine_speed())
     questionnaire = "nlc-detailed"
     seconds, summary = timed(lambda: _seed(seed_demo, session_scope, questionnaire))
     print(f"seed: {summary} in {seconds:.1f} s")

@@ -29,6 +29,7 @@ from harness import (  # bench/ is on the path: benches run as scripts
     app_env,
     backend_processes,
     cpu_by_part,
+    machine_speed,
     percentile,
     rss_of,
     sockets_per_worker,
@@ -164,6 +165,7 @@ def main() -> None:
     try:
         workers = backend_processes(proc.pid)
         mode = "Redis + 2 workers + PostgreSQL" if USE_REDIS else "one process + SQLite"
+        print(machine_speed())
         print(f"backend processes: {len(workers)}")
         print(f"workshop bench ({mode}), presenter + N participants as Socket.IO clients on this machine")
 
