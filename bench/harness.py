@@ -112,6 +112,55 @@ class Client:
         await self.sio.disconnect()
 
 
+class Phone:
+    """One workshop phone as its page does it (api/phone.py): fetch the page, its script and its
+    stylesheet, each on a connection of its own (another phone, another connection), then open
+    the websocket; `join` and `pick` send the page's JSON messages."""
+
+    def __init__(self, url: str, code: str):
+        self.url, self.code = url, code
+        self.ws = None
+        self.messages: list[dict] = []
+        self.joined = asyncio.Event()
+        self._reader: asyncio.Task | None = None
+        self._session = None
+
+    async def open(self) -> None:
+        import aiohttp
+
+        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=True))
+        for path in (f"/join?code={self.code}", "/join/phone.js", "/join/phone.css"):
+            async with self._session.get(self.url + path) as reply:
+                reply.raise_for_status()
+                await reply.read()
+        self.ws = await self._session.ws_connect(self.url.replace("http://", "ws://") + "/join/ws", max_msg_size=0)
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        async for message in self.ws:
+            data = json.loads(message.data)
+            self.messages.append(data)
+            if data["type"] == "joined":
+                self.joined.set()
+            elif data["type"] == "error":
+                raise RuntimeError(f"the phone was refused: {data}")
+
+    async def join(self, name: str, group: str = "municipality") -> None:
+        await self.ws.send_str(json.dumps({"type": "join", "code": self.code, "name": name, "group": group}))
+        await asyncio.wait_for(self.joined.wait(), 120)
+
+    async def pick(self, value: str) -> None:
+        await self.ws.send_str(json.dumps({"type": "pick", "value": value}))
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+        if self._session is not None:
+            await self._session.close()
+
+
 def is_build_process(p: psutil.Process) -> bool:
     """A build process (services/builds.py) or multiprocessing's helper, not a web worker."""
     try:

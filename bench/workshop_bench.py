@@ -25,6 +25,7 @@ from pathlib import Path
 
 from harness import (  # bench/ is on the path: benches run as scripts
     Client,
+    Phone,
     Profile,
     app_env,
     backend_processes,
@@ -65,15 +66,15 @@ class Presenter(Client):
         raise TimeoutError(f"presenter never showed {n} answers (last: {self.counts[-1:]})")
 
 
-async def room(url: str, code: str, n: int, participant_state: str, presenter_state: str, app_pid: int) -> dict:
+async def room(url: str, code: str, n: int, presenter_state: str, app_pid: int) -> dict:
     presenter = Presenter(url, f"/w/{code}/present", presenter_state)
     await presenter.connect()
-    participants = [Client(url, f"/join?code={code}") for _ in range(n)]
+    participants = [Phone(url, code) for _ in range(n)]
     arriving, cpu_arriving = time.perf_counter(), cpu_by_part(app_pid)
 
-    async def arrive(i: int, p: Client) -> None:
-        await p.connect()
-        await p.send(participant_state, "join", form={"name": f"P{i}", "group": "municipality"})
+    async def arrive(i: int, p: Phone) -> None:
+        await p.open()
+        await p.join(f"P{i}")
 
     # A join storm: every phone opens the link and joins at once, as when the trainer shows the
     # QR code, not in polite waves.
@@ -93,10 +94,10 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
 
     sent: list[float] = []
 
-    async def answer(p: Client, delay: float):
+    async def answer(p: Phone, delay: float):
         await asyncio.sleep(delay)
         sent.append(time.perf_counter())
-        await p.send(participant_state, "pick", value=str(random.randint(0, 3)))
+        await p.pick(str(random.randint(0, 3)))
 
     spread = 2.0  # everybody answers within about two seconds
     cpu_before, wall_before = cpu_by_part(app_pid), time.perf_counter()
@@ -120,11 +121,11 @@ async def room(url: str, code: str, n: int, participant_state: str, presenter_st
 
 
 async def arrival_floor(url: str, code: str, n: int, app_pid: int) -> tuple[float, float]:
-    """The same storm without the join: N phones open the join page at once and are hydrated.
-    What Reflex itself costs to connect a page (wall seconds, backend CPU seconds)."""
-    phones = [Client(url, f"/join?code={code}") for _ in range(n)]
+    """The same storm without the join: N phones open the join page at once (the page, its script
+    and stylesheet, its websocket). What opening the page costs (wall seconds, backend CPU seconds)."""
+    phones = [Phone(url, code) for _ in range(n)]
     started, cpu_before = time.perf_counter(), cpu_by_part(app_pid)
-    await asyncio.gather(*(p.connect() for p in phones))
+    await asyncio.gather(*(p.open() for p in phones))
     wall, cpu_after = time.perf_counter() - started, cpu_by_part(app_pid)
     cpu = sum(cpu_after.get(part, 0.0) - cpu_before.get(part, 0.0) for part in cpu_after if part.startswith("backend"))
     for p in phones:
@@ -156,7 +157,7 @@ def main() -> None:
     from nlc_toolkit.db.seed import seed_demo
     from nlc_toolkit.db.session import session_scope
     from nlc_toolkit.services import workshops
-    from nlc_toolkit.ui.pages.live_room.state import ParticipantState, PresenterState
+    from nlc_toolkit.ui.pages.live_room.state import PresenterState
 
     upgrade()
     with session_scope() as s:
@@ -167,7 +168,8 @@ def main() -> None:
         mode = "Redis + 2 workers + PostgreSQL" if USE_REDIS else "one process + SQLite"
         print(machine_speed())
         print(f"backend processes: {len(workers)}")
-        print(f"workshop bench ({mode}), presenter + N participants as Socket.IO clients on this machine")
+        print(f"workshop bench ({mode}): the presenter as a Socket.IO client, N phones as the phone page's "
+              "clients (page, script, stylesheet, websocket), on this machine")
 
         def new_code() -> str:
             with session_scope() as s:
@@ -177,14 +179,14 @@ def main() -> None:
                 return workshops.create(s, actor_of(trainer), city.id, version.id, []).code
 
         profile = Profile(proc.pid)
-        p_state, pr_state = ParticipantState.get_full_name(), PresenterState.get_full_name()
-        baseline = asyncio.run(room(url, new_code(), 1, p_state, pr_state, proc.pid))["latencies"][0]
+        pr_state = PresenterState.get_full_name()
+        baseline = asyncio.run(room(url, new_code(), 1, pr_state, proc.pid))["latencies"][0]
         print(f"baseline: one participant alone, answer -> presenter: {baseline * 1000:.1f} ms")
         print(f"{'N':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'last->full ms':>14} {'p95/baseline':>13} {'KiB/participant':>16}")
         for n in SIZES:
             floor_wall, floor_cpu = asyncio.run(arrival_floor(url, new_code(), n, proc.pid))
             before = rss_of(proc.pid)
-            result = asyncio.run(room(url, new_code(), n, p_state, pr_state, proc.pid))
+            result = asyncio.run(room(url, new_code(), n, pr_state, proc.pid))
             after = result["rss_joined"]
             lat = result["latencies"]
             print(f"{n:>5} {statistics.median(lat) * 1000:>8.1f} {percentile(lat, 0.95) * 1000:>8.1f} "

@@ -9,6 +9,7 @@ import reflex as rx
 
 from nlc_toolkit.api.evidence import evidence_guard
 from nlc_toolkit.api.health import health_route
+from nlc_toolkit.api.phone import phone_route
 from nlc_toolkit.core import settings
 from nlc_toolkit.services import builds, questionnaires
 from nlc_toolkit.services.uow import unit_of_work
@@ -47,8 +48,9 @@ app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
                      rx.script(src="/radiogroup.js")],  # the level picker's arrow keys (ARIA radio group)
-    # /_health for load balancers; uploaded evidence only for those who may see its assessment.
-    api_transformer=[health_route, evidence_guard],
+    # /_health for load balancers; uploaded evidence only for those who may see its assessment;
+    # the workshop phones' page, outside Reflex (light for a room joining at once).
+    api_transformer=[health_route, evidence_guard, phone_route],
 )
 register_pages(app)
 app.add_middleware(LostStateMiddleware())  # a tab whose state Redis lost reconnects (ui/state/recover.py)

@@ -19,7 +19,8 @@ class Route:
 # Anyone
 HOME = Route("/", "NLC Toolkit")
 LOGIN = Route("/login", "Sign in · NLC Toolkit")
-JOIN = Route("/join", "Join a workshop · NLC Toolkit")
+# A live room's phone page is not a Reflex page: api/phone.py serves it, light for a join storm.
+JOIN = "/join"
 PRESENTER = Route("/w/[code]/present", "Workshop · NLC Toolkit")
 
 # Signed in
@@ -35,7 +36,7 @@ CONSOLE = Route("/workshops/[code]", "Workshop console · NLC Toolkit")
 ADMIN = Route("/admin", "Administration · NLC Toolkit")
 QUESTIONNAIRES = Route("/admin/questionnaires", "Questionnaires · NLC Toolkit")
 
-ALL = (HOME, LOGIN, ACCOUNT, ASSESSMENTS, ASSESSMENT, RESULTS, NETWORK, WORKSHOPS, CONSOLE, PRESENTER, JOIN, ADMIN,
+ALL = (HOME, LOGIN, ACCOUNT, ASSESSMENTS, ASSESSMENT, RESULTS, NETWORK, WORKSHOPS, CONSOLE, PRESENTER, ADMIN,
        QUESTIONNAIRES)
 
 

@@ -4,9 +4,10 @@ unit of work; nothing here writes."""
 
 from __future__ import annotations
 
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from nlc_toolkit.db.models import Workshop
+from nlc_toolkit.db.models import Participant, Vote, Workshop
 from nlc_toolkit.services import workshops as svc
 
 AUDIENCES = ("trainer", "presenter", "phone")
@@ -78,3 +79,13 @@ def stats_snapshot(s: Session, w: Workshop, audience: str) -> dict:
         "spread": "–" if not sp or sp.spread is None else str(sp.spread),
         "no_consensus": bool(sp and sp.no_consensus),
     }
+
+
+def answers_by_token(s: Session, w: Workshop) -> dict[str, str]:
+    """Every participant of the room, by token, with their answer to the open question ("" for
+    none yet): what each phone shows as its own, read once for the whole room."""
+    qid = svc.current_question(w)
+    rows = s.execute(select(Participant.token, Vote.value)
+                     .outerjoin(Vote, and_(Vote.participant_id == Participant.id, Vote.question_id == qid))
+                     .where(Participant.workshop_id == w.id)).all()
+    return {token: value or "" for token, value in rows}

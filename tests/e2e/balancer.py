@@ -1,5 +1,5 @@
 """A small TCP load balancer for the scaled e2e: pages and files from the first backend, and each
-new websocket (`/_event`) to the next backend in turn, so browser tabs land on different backend
+new websocket (Reflex's `/_event`, the workshop phones' `/join/ws`) to the next backend in turn, so browser tabs land on different backend
 processes for certain, as behind a real load balancer, instead of wherever the kernel puts them."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ class Balancer(TcpRelay):
         self._turn = 0
 
     def _backend_for(self, request_line: bytes) -> int:
-        if b" /_event" not in request_line:
+        if b" /_event" not in request_line and b" /join/ws" not in request_line:
             return self.pages
         port = self.sockets[self._turn % len(self.sockets)]
         self._turn += 1

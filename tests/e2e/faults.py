@@ -25,11 +25,11 @@ from nlc_toolkit.db.models import Answer, Respondent, User, Vote
 from nlc_toolkit.services import accounts
 from nlc_toolkit.services import workshops as ws
 from nlc_toolkit.ui.pages.assessment.state import AssessmentState
-from nlc_toolkit.ui.pages.live_room.state import ParticipantState, PresenterState
+from nlc_toolkit.ui.pages.live_room.state import PresenterState
 from nlc_toolkit.ui.state.auth import AuthState
 from tests import factories
 from tests.app_server import _free_port
-from tests.security.client import FIELD, Tab, handler, var_key
+from tests.security.client import FIELD, Phone, Tab, handler, var_key
 
 PASSWORD = "fault-password-1"
 DEADLINE = 60.0  # seconds for anything to come true on a busy 2-core machine (a reconnect included)
@@ -172,8 +172,9 @@ def check_answers(server, editors: list[Editor]) -> dict:
 
 
 class Room:
-    """A live workshop: a presenter tab and phones that join and vote; the trainer's "next" is
-    the service call the console makes, announced on Redis as the console does."""
+    """A live workshop: a presenter tab and phones (the phone page's websocket, api/phone.py) that
+    join and vote; the trainer's "next" is the service call the console makes, announced on Redis
+    as the console does."""
 
     def __init__(self, server, redis_url: str, phones: int):
         self.server, self.redis_url = server, redis_url
@@ -182,15 +183,13 @@ class Room:
             self.trainer_id = trainer.id
             city = repo.find_city(s, "Tangier")
             self.code = ws.create(s, actor_of(trainer), city.id, factories.latest(s).id, []).code
-        keep = {var_key(ParticipantState, name): "" for name in ("participant_token", "participant_code", "device")}
         self.presenter = Tab(server.url, f"/w/{self.code}/present", reconnect=True, reconnect_deadline=DEADLINE)
-        self.phones = [Tab(server.url, f"/join?code={self.code}", dict(keep), reconnect=True,
-                           reconnect_deadline=DEADLINE) for _ in range(phones)]
+        self.phones = [Phone(server.url, reconnect=True, reconnect_deadline=DEADLINE) for _ in range(phones)]
         self.votes_sent = self.votes_acked = 0
         self.outcomes: list[str] = []  # of every vote sent: "ok", "refused: ...", "dropped", "no update"
 
     @property
-    def tabs(self) -> list[Tab]:
+    def tabs(self) -> list[Tab | Phone]:
         return [self.presenter, *self.phones]
 
     def shown(self) -> dict:
@@ -203,9 +202,8 @@ class Room:
     def join_all(self) -> None:
         for i, phone in enumerate(self.phones):
             phone.wait_connected(DEADLINE)
-            mark = phone.send(handler(ParticipantState, "join"), form={"name": f"Phone {i}", "group": "municipality"})
-            phone.wait(lambda t, m=mark: any((msg.get("delta") or {}).get(ParticipantState.get_full_name(), {})
-                                             .get("joined" + FIELD) for msg in t.messages[m:]), DEADLINE, "joined")
+            reply = phone.join(self.code, f"Phone {i}")
+            assert reply["type"] == "joined", reply
         self.presenter.wait(lambda t: self.shown()["participants"] >= len(self.phones), DEADLINE,
                             "the presenter counts every phone")
 
@@ -223,15 +221,18 @@ class Room:
                 phone.wait_connected(DEADLINE)
                 generation = phone.drops
                 sent += 1
-                mark = phone.send(handler(ParticipantState, "pick"), value=value)
+                try:
+                    mark = phone.send({"type": "pick", "value": value})
+                except OSError:  # websocket-client's closed-socket errors are OSErrors
+                    self.outcomes.append("dropped")
+                    continue
 
-                def done(t, m=mark, v=value, g=generation):
+                def done(t, m=mark, g=generation):
                     for msg in t.messages[m:]:
-                        values_ = (msg.get("delta") or {}).get(ParticipantState.get_full_name(), {})
-                        if values_.get("error" + FIELD):
-                            return "refused: " + str(values_["error" + FIELD])
-                        if "error" + FIELD in values_ and values_.get("mine" + FIELD) == v:
-                            return "ok"  # the answer's update (or a re-hydrate showing it stored)
+                        if msg["type"] == "error":
+                            return "refused: " + msg["error"]
+                        if msg["type"] == "saved":
+                            return "ok"
                     return "dropped" if t.drops != g else None
 
                 try:

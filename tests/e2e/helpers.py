@@ -100,10 +100,11 @@ def create_assessment(page, app) -> int:
 
 
 def phone(browser, url, code, name, group="municipality"):
+    """A phone opens the room's link (the QR code's) and joins; its page is not a Reflex page
+    (api/phone.py): the join button is enabled once its websocket is open."""
     page = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
     page.set_default_timeout(20_000)
     page.goto(f"{url}/join?code={code}")
-    hydrated(page)
     expect(page.locator("#join-submit")).to_be_enabled()
     page.locator("#join-name").fill(name)
     page.locator("#join-group").select_option(group)
@@ -151,6 +152,7 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     levels = ["0", "3", "1", "1", "2"]
     for p, level in zip(phones, levels):
         p.locator(f".level-picker [data-level='{level}']").click()
+        expect(p.locator(f".level-picker input[value='{level}']")).to_be_checked()
     # The presenter updates by itself: count first, distribution once revealed.
     expect(presenter.locator("#present-count")).to_have_text("5")
     expect(presenter.locator("#distribution-hidden")).to_be_visible()
@@ -170,11 +172,12 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     phones[0].locator(".level-picker [data-level='2']").click()
     expect(presenter.locator("#distribution .bar[data-level='2'] .bar-count")).to_have_text("2")
     phones[0].reload()
-    expect(phones[0].locator(".level-picker [data-level='2']")).to_have_attribute("aria-checked", "true")
+    expect(phones[0].locator(".level-picker input[value='2']")).to_be_checked()
 
     # Lock, agree, note; the phones see the lock.
     page.locator("#ws-lock").click()
-    expect(phones[1].locator("#join-locked")).to_be_visible()
+    expect(phones[1].locator("#room-notice")).to_have_text("Answers to this question are closed.")
+    expect(phones[1].locator(".level-picker input[value='0']")).to_be_disabled()
     phones[1].locator(".level-picker [data-level='0']").click(force=True)
     expect(presenter.locator("#distribution .bar[data-level='0'] .bar-count")).to_have_text("0")
     page.locator("#ws-agreed").select_option("1")
@@ -184,9 +187,9 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     expect(presenter.locator("#present-question")).to_have_text(QUICK.questions[1].text["en"])
     expect(phones[2].locator("#join-question")).to_have_text(QUICK.questions[1].text["en"])
     # A new question starts blank on every phone (each follows its own answers, not the last one).
-    expect(phones[1].locator(".level-picker [aria-checked='true']")).to_have_count(0)
+    expect(phones[1].locator(".level-picker input:checked")).to_have_count(0)
     phones[1].locator(".level-picker [data-level='2']").click()
-    expect(phones[1].locator(".level-picker [data-level='2']")).to_have_attribute("aria-checked", "true")
+    expect(phones[1].locator(".level-picker input[value='2']")).to_be_checked()
     expect(presenter.locator("#present-count")).to_have_text("1")
 
     # The trainer's page survives a reload and resumes where the session is.
@@ -222,7 +225,7 @@ def run_room(app, page, browser, city_name, phones_joined=None):
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes()))["summary"]
     first_row = [c.value for c in sheet[2]]
     assert first_row[0] == QUICK.questions[0].id and first_row[-2:] == [1, "Agreed after discussion: a council decision exists but is not applied."]
-    expect(phones[3].locator("#join-ended")).to_be_visible()
+    expect(phones[3].locator("#room-notice")).to_have_text("The session has ended. Thank you!")
     expect(dashboard.locator("#completeness")).not_to_have_text("0%")
 
     with app.db() as s:

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 
 import pytest
 
-from nlc_toolkit.ui.pages.live_room.state import ParticipantState
 from tests.app_server import ARTIFACTS
 from tests.e2e.conftest import scaled_cluster
 from tests.e2e.faults import (
@@ -113,8 +112,7 @@ def _go_on(server, editors, room, stop: threading.Event, fault: float, first: st
         p = room.presenter
         print(Counter(room.outcomes), [(ph.drops, len(ph.reconnect_times), ph.connected) for ph in room.phones])
         for ph in room.phones[:3]:
-            print("phone", ph.vars, {k: ph.value(ParticipantState, k) for k in ("code", "participant_token",
-                                                                                  "joined", "error", "mine")})
+            print("phone", ph.code, ph.token[:6], ph.drops, ph.reconnect_failed, ph.messages[-3:])
         print(f"shown {room.shown()}, votes sent {sent} acknowledged {acked}, stored {room.stored_votes(second)}; "
               f"presenter drops {p.drops}, reconnects {p.reconnect_times}, {p.reconnect_failed!r}, connected "
               f"{p.connected}, last messages {str(p.messages[-3:])[:2000]}")

@@ -14,7 +14,7 @@ def _states_sent_after_the_snapshot(tab: Tab) -> set[str]:
     return {name for message in tab.messages[1:] for name in (message.get("delta") or {})}
 
 
-@pytest.mark.parametrize("path", ["/join?code=ABCDEF", "/login", "/"])
+@pytest.mark.parametrize("path", ["/w/ABCDEF/present", "/login", "/"])
 def test_a_page_load_sends_no_other_page_s_vars(app_server, path):
     from nlc_toolkit.ui.pages.network.state import NetworkState
     from nlc_toolkit.ui.pages.results.state import ResultsState
@@ -28,7 +28,7 @@ def test_a_load_that_changes_the_language_still_changes_it_everywhere(app_server
     from nlc_toolkit.ui.pages.network.state import NetworkState
     from nlc_toolkit.ui.state.lang import LangState
 
-    with Tab(app_server.url, "/join?code=ABCDEF&lang=ar").connect() as tab:
+    with Tab(app_server.url, "/w/ABCDEF/present?lang=ar").connect() as tab:
         assert tab.value(LangState, "lang") == "ar" and tab.value(LangState, "dir") == "rtl"
         assert NetworkState.get_full_name() in _states_sent_after_the_snapshot(tab)  # its texts, in Arabic
 

@@ -12,7 +12,7 @@ from nlc_toolkit.db.models import User
 from nlc_toolkit.services import assessments as svc
 from nlc_toolkit.services import workshops
 from tests import factories
-from tests.e2e.helpers import QUICK, hydrated, run_room, sign_in
+from tests.e2e.helpers import QUICK, hydrated, run_room, sign_in, watch_errors
 
 pytestmark = pytest.mark.e2e
 
@@ -52,8 +52,7 @@ def test_wrong_ended_and_guessed_codes_are_refused(app, page):
         real = workshops.create(s, trainer, rabat, version.id, []).code
     url = app.url
     page.goto(url + "/join")
-    hydrated(page)
-    expect(page.locator("#join-submit")).to_be_enabled()
+    expect(page.locator("#join-submit")).to_be_enabled()  # its websocket is open (api/phone.py)
     page.locator("#join-code").fill(ended)
     page.locator("#join-submit").click()
     expect(page.locator("#join-error")).to_contain_text("has ended")
@@ -102,3 +101,43 @@ def test_the_projector_can_show_a_second_language(app, page):
     expect(page.locator("#present-question")).to_have_text(first.text["ar"])
     expect(page.locator("#present-question-also")).to_have_attribute("dir", "ltr")
     page.screenshot(path=f"test-artifacts/workshop-presenter-ar-fr-{app.port}.png", full_page=True)
+
+
+def test_a_phone_in_arabic_joins_and_answers_by_keyboard(app, browser):
+    """The phone page (api/phone.py) in Arabic, right to left, used without a pointer: the
+    question and levels in Arabic, arrow keys move the answer, the projector counts it."""
+    with app.db() as s:
+        trainer = s.scalar(select(User).where(User.email == "trainer@example.org"))
+        version = factories.latest(s)
+        code = workshops.create(s, svc.actor_of(trainer), repo.find_city(s, "Rabat").id, version.id, []).code
+    first = QUICK.questions[0]
+    context = browser.new_context(locale="ar-MA", viewport={"width": 375, "height": 800})
+    phone = context.new_page()
+    phone.set_default_timeout(20_000)
+    errors = watch_errors(phone)
+    phone.goto(f"{app.url}/join?code={code}")  # the language comes from the phone's own settings
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    expect(phone.locator("#join-code")).to_have_value(code)
+    expect(phone.locator("#join-submit")).to_be_enabled()
+    phone.locator("#join-name").focus()
+    phone.keyboard.type("أمينة")
+    phone.keyboard.press("Tab")  # to the group
+    phone.keyboard.press("Tab")  # to the join button
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#join-question")).to_have_text(first.text["ar"])
+    expect(phone.locator(".level-picker label").first).to_contain_text(QUICK.scale.levels[0].label["ar"])
+    expect(phone.locator("#join-question")).to_be_focused()  # the page moved on: a screen reader reads the question
+    phone.keyboard.press("Tab")  # into the radio group: the first level
+    phone.keyboard.press("ArrowDown")  # native radios: the arrow picks the next level
+    expect(phone.locator(".level-picker input[value='1']")).to_be_checked()
+    expect(phone.locator("#room-status")).to_have_text("تم الحفظ.")
+    phone.screenshot(path=f"test-artifacts/workshop-phone-ar-{app.port}.png", full_page=True)
+    with app.db() as s:
+        w = workshops.by_code(s, code)
+        assert workshops.spread(s, w, workshops.current_question(w)).count == 1
+    # The page's language can be switched from the page itself, and the answer stays.
+    phone.locator("#room-languages a[lang='fr']").click()
+    expect(phone.locator("html")).to_have_attribute("dir", "ltr")
+    expect(phone.locator("#join-question")).to_have_text(first.text["fr"])
+    expect(phone.locator(".level-picker input[value='1']")).to_be_checked()
+    assert errors == []

@@ -260,6 +260,140 @@ class Tab:
 # ---------------------------------------------------------------------- raw HTTP
 
 
+class Phone:
+    """One phone of a live room without the browser: the phone page's websocket (api/phone.py)
+    and its JSON messages. `send` sends anything. With `reconnect=True` it does what the page's
+    script does when its socket drops: it opens another and rejoins with the token it was given;
+    `reconnect_times` holds how long each took, from the drop to joined again."""
+
+    def __init__(self, url: str, reconnect: bool = False, reconnect_deadline: float = 60.0,
+                 headers: dict | None = None):
+        self.url = url.replace("http://", "ws://").rstrip("/") + routes.JOIN + "/ws"
+        self.reconnect, self.reconnect_deadline, self.headers = reconnect, reconnect_deadline, headers or {}
+        self.messages: list[dict] = []
+        self.code = self.token = self.device = ""
+        self.closed_with: int | None = None  # the close code of a socket the server closed
+        self.drops = 0
+        self.reconnect_times: list[float] = []
+        self.reconnect_failed = ""
+        self._changed = threading.Condition()
+        self._closing = self._reconnecting = False
+        self.ws = None
+
+    def connect(self) -> "Phone":
+        import websocket
+
+        ws = websocket.create_connection(self.url, timeout=TIMEOUT, header=self.headers)
+        ws.settimeout(None)  # a quiet room is no error: the reader waits as long as the socket lives
+        self.ws = ws
+        threading.Thread(target=self._read, args=(ws,), daemon=True, name="phone-reader").start()
+        return self
+
+    def _read(self, ws) -> None:
+        import websocket
+
+        while True:
+            try:
+                opcode, data = ws.recv_data()
+            except (websocket.WebSocketException, OSError):
+                break
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                self.closed_with = int.from_bytes(data[:2], "big") if len(data) >= 2 else 1005
+                break
+            message = json.loads(data)
+            with self._changed:
+                self.messages.append(message)
+                if message.get("type") == "joined":
+                    self.code, self.token, self.device = message["code"], message["token"], message["device"]
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+        if ws is self.ws and not self._closing and self.reconnect and not self._reconnecting:
+            self._reconnecting = True
+            self.drops += 1
+            threading.Thread(target=self._reconnect, args=(time.monotonic(),), daemon=True,
+                             name="phone-reconnect").start()
+
+    def _reconnect(self, dropped: float) -> None:
+        attempts = 0
+        try:
+            while not self._closing:
+                if time.monotonic() - dropped > self.reconnect_deadline:
+                    self.reconnect_failed = f"not joined again within {self.reconnect_deadline} s"
+                    return
+                try:
+                    self.connect()
+                    mark = self.send({"type": "join", "code": self.code, "token": self.token, "device": self.device})
+                    self.wait(lambda t: any(m["type"] == "joined" for m in t.messages[mark:]), 10, "joined again")
+                    self.reconnect_times.append(time.monotonic() - dropped)
+                    self.reconnect_failed = ""
+                    return
+                except Exception as e:  # noqa: BLE001 - refused, reset, timed out: try again, as the page does
+                    self.reconnect_failed = repr(e)
+                attempts = min(attempts + 1, 6)
+                time.sleep(0.5 * attempts)  # the page's backoff between attempts, not a wait on a condition
+        finally:
+            self._reconnecting = False
+            with self._changed:
+                self._changed.notify_all()
+
+    @property
+    def connected(self) -> bool:
+        return self.ws is not None and self.ws.connected and not self._reconnecting
+
+    def wait_connected(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.connected:
+            if self.reconnect_failed and not self._reconnecting:
+                raise TimeoutError(f"phone gave up reconnecting: {self.reconnect_failed}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"phone not reconnected: {self.reconnect_failed}")
+            with self._changed:
+                self._changed.wait(0.1)
+
+    def send(self, message) -> int:
+        """Send `message` (JSON, or a str as it is); returns where its replies start in `messages`."""
+        import websocket
+
+        mark = len(self.messages)
+        try:
+            self.ws.send(message if isinstance(message, str) else json.dumps(message))
+        except websocket.WebSocketException as e:
+            raise ConnectionError(f"the phone's socket is closed: {e!r}") from e
+        return mark
+
+    def reply(self, mark: int, kinds: tuple[str, ...], timeout: float = TIMEOUT) -> dict:
+        """The first message since `mark` of one of `kinds`."""
+        return self.wait(lambda t: next((m for m in t.messages[mark:] if m.get("type") in kinds), None), timeout,
+                         f"a reply of {kinds}")
+
+    def join(self, code: str, name: str = "", group: str = "municipality") -> dict:
+        mark = self.send({"type": "join", "code": code, "name": name, "group": group, "token": self.token,
+                          "device": self.device})
+        return self.reply(mark, ("joined", "error"))
+
+    def wait(self, condition, timeout: float = TIMEOUT, what: str = "a condition"):
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not (result := condition(self)):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{what} never came true; last messages: {self.messages[-3:]!r}"[:3000])
+                self._changed.wait(left)
+            return result
+
+    def close(self) -> None:
+        self._closing = True
+        if self.ws is not None:
+            self.ws.close()
+
+    def __enter__(self) -> "Phone":
+        return self.connect()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 @dataclass
 class Reply:
     status: int

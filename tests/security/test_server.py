@@ -49,7 +49,7 @@ def test_a_forged_forwarded_for_header_does_not_change_the_client_s_address(app_
     """The join-code and sign-in limits count by client address: a client (here on the server's own
     machine, which uvicorn would trust by default) that names another address in X-Forwarded-For
     is still counted at its own."""
-    with _ForwardedTab(app_server.url, "/join/", "203.0.113.7").connect() as tab:
+    with _ForwardedTab(app_server.url, "/login", "203.0.113.7").connect() as tab:
         # The router's session, as Reflex sends it to the tab: what the handlers read as client_ip.
         sessions = [values["rx_router_session" + FIELD] for values in tab.state.values()
                     if "rx_router_session" + FIELD in values]

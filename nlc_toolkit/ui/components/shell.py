@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from nlc_toolkit import routes
 from nlc_toolkit.core.policy import NAV_ITEMS
 from nlc_toolkit.i18n import LANGUAGES
 from nlc_toolkit.routes import Route
@@ -62,7 +63,7 @@ def header() -> rx.Component:
                 rx.button(t("nav.sign_out"), on_click=AuthState.sign_out, variant="soft", size="1", id="sign-out"),
                 align="center", spacing="3", wrap="wrap",
             ),
-            rx.hstack(rx.link(t("nav.join"), href="/join"), rx.link(t("nav.sign_in"), href="/login", id="sign-in-link"),
+            rx.hstack(rx.link(t("nav.join"), href=routes.JOIN, reload_document=True, id="nav-join"), rx.link(t("nav.sign_in"), href="/login", id="sign-in-link"),
                       spacing="3"),
         ),
         align="center",

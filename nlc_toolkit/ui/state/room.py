@@ -39,6 +39,16 @@ class RoomState(rx.State, mixin=True):
     # joining after the trainer's first action re-read the room it had just read.
     _seen: dict[str, int] = {}
 
+    def _phone_origin(self) -> str:
+        """Where the room's phones open its link: this page's own origin, except under `make dev`,
+        where the pages come from the frontend's dev server and the phones' page (api/phone.py,
+        not a Reflex page) from the backend."""
+        from reflex.utils.exec import is_prod_mode
+
+        if not is_prod_mode():
+            return rx.config.get_config().api_url
+        return self.router.headers.origin or self.router.url.origin
+
     def _load_room(self, stats_only: bool = False) -> bool:
         self._seen = hub.versions(self.code, self.CHANNELS)
         try:

@@ -1,22 +1,17 @@
-"""The room's two public screens: the presenter view for the projector and the participant's
-phone. This module composes them; the states are in state.py."""
+"""The room's presenter view for the projector; its state is in state.py. The participants'
+phone page is not a Reflex page (api/phone.py)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from nlc_toolkit import routes
-from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
 from nlc_toolkit.i18n import LANGUAGES
 from nlc_toolkit.ui.components.feedback import notice
-from nlc_toolkit.ui.components.i18n import localized, t, t_key
+from nlc_toolkit.ui.components.i18n import localized, t
 from nlc_toolkit.ui.components.room_views import distribution_bars, level_cards
 from nlc_toolkit.ui.components.shell import page
-from nlc_toolkit.ui.pages.live_room.state import (
-    JOIN_ERRORS,
-    ParticipantState,
-    PresenterState,
-)
+from nlc_toolkit.ui.pages.live_room.state import PresenterState
 
 
 @page(routes.PRESENTER, on_load=[PresenterState.load])
@@ -68,46 +63,3 @@ def presenter() -> rx.Component:
             spacing="4", width="100%", font_size="1.2em",
         ),
     )
-
-
-def join_form() -> rx.Component:
-    return rx.card(rx.form(rx.vstack(
-        rx.heading(t("workshop.join_title"), size="6", as_="h1"),
-        rx.el.label(t("workshop.code"), html_for="join-code"),
-        # Uncontrolled fields, read from the submitted form (see ParticipantState.join); the key
-        # re-mounts the code field when the link's code arrives with the page's load.
-        rx.input(id="join-code", name="code", default_value=ParticipantState.typed_code, key=ParticipantState.typed_code,
-                 auto_complete="off", size="3", letter_spacing="0.2em", width="100%", text_transform="uppercase"),
-        rx.el.label(t("workshop.your_name"), html_for="join-name"),
-        rx.input(id="join-name", name="name", default_value=ParticipantState.name, width="100%"),
-        rx.el.label(t("invite.group"), html_for="join-group"),
-        rx.el.select(*[rx.el.option(t(f"group.{g}"), value=g) for g in RESPONDENT_GROUPS], id="join-group", name="group",
-                     default_value=ParticipantState.group),
-        rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
-                                                     role="alert", id="join-error")),
-        rx.button(t("workshop.join"), type="submit", size="3", width="100%", id="join-submit",
-                  disabled=~ParticipantState.ready),
-        width="100%",
-    ), on_submit=ParticipantState.join), width="100%")
-
-
-def answering() -> rx.Component:
-    room = ParticipantState.room
-    return rx.vstack(
-        rx.text(room["city"].to(str), " · ", room["position"].to(str), " / ", room["total"].to(str), size="2",
-                color_scheme="gray"),
-        rx.heading(localized(room["text"]), size="5", id="join-question"),
-        rx.cond(room["status"] == "paused", notice(t("workshop.paused"), color="amber")),
-        rx.cond(room["status"] == "ended", notice(t("workshop.ended"), color="gray", id="join-ended")),
-        rx.cond(room["locked"].to(bool), notice(t("workshop.locked"), color="gray", id="join-locked")),
-        rx.cond(ParticipantState.error != "", notice(t_key(ParticipantState.error, JOIN_ERRORS), color="red",
-                                                     role="alert", id="join-error")),
-        level_cards(room, ParticipantState.pick, ParticipantState.mine, ~ParticipantState.can_answer),
-        width="100%", spacing="3",
-    )
-
-
-@page(routes.JOIN, on_load=[ParticipantState.load])
-def join() -> rx.Component:
-    return rx.box(rx.cond(ParticipantState.joined, answering(), join_form()), max_width="40em", margin_x="auto",
-                  width="100%")

@@ -136,7 +136,7 @@ class ConsoleState(RoomState, PageState, AuthState):
         if self.error == "forbidden":  # another trainer's room looks like no room at all
             self.error = "not_found"
         if not self.error:
-            self.join_url, self.qr_svg = join_link(self.router.headers.origin or self.router.url.origin, self.code)
+            self.join_url, self.qr_svg = join_link(self._phone_origin(), self.code)
             yield ConsoleState.watch
 
     def _act(self, action, ok: str = ""):
