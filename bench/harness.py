@@ -113,9 +113,9 @@ class Client:
 
 
 class Phone:
-    """One workshop phone as its page does it (api/phone.py): fetch the page, its script and its
-    stylesheet, each on a connection of its own (another phone, another connection), then open
-    the websocket; `join` and `pick` send the page's JSON messages."""
+    """One workshop phone as its page does it (api/phone.py): fetch the page (its script and
+    stylesheet are inside) on a connection of its own, then open the websocket; `join` and `pick`
+    send the page's JSON messages."""
 
     def __init__(self, url: str, code: str):
         self.url, self.code = url, code
@@ -129,10 +129,9 @@ class Phone:
         import aiohttp
 
         self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=True))
-        for path in (f"/join?code={self.code}", "/join/phone.js", "/join/phone.css"):
-            async with self._session.get(self.url + path) as reply:
-                reply.raise_for_status()
-                await reply.read()
+        async with self._session.get(f"{self.url}/join?code={self.code}") as reply:
+            reply.raise_for_status()
+            await reply.read()
         self.ws = await self._session.ws_connect(self.url.replace("http://", "ws://") + "/join/ws", max_msg_size=0)
         self._reader = asyncio.get_running_loop().create_task(self._read())
 

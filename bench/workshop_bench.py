@@ -121,8 +121,8 @@ async def room(url: str, code: str, n: int, presenter_state: str, app_pid: int) 
 
 
 async def arrival_floor(url: str, code: str, n: int, app_pid: int) -> tuple[float, float]:
-    """The same storm without the join: N phones open the join page at once (the page, its script
-    and stylesheet, its websocket). What opening the page costs (wall seconds, backend CPU seconds)."""
+    """The same storm without the join: N phones open the join page at once (the page, then its
+    websocket). What opening the page costs (wall seconds, backend CPU seconds)."""
     phones = [Phone(url, code) for _ in range(n)]
     started, cpu_before = time.perf_counter(), cpu_by_part(app_pid)
     await asyncio.gather(*(p.open() for p in phones))
@@ -169,7 +169,7 @@ def main() -> None:
         print(machine_speed())
         print(f"backend processes: {len(workers)}")
         print(f"workshop bench ({mode}): the presenter as a Socket.IO client, N phones as the phone page's "
-              "clients (page, script, stylesheet, websocket), on this machine")
+              "clients (the page, then its websocket), on this machine")
 
         def new_code() -> str:
             with session_scope() as s:

@@ -4,8 +4,8 @@ Why outside: a Reflex page costs each phone the app's JavaScript bundle, a Socke
 and the hydration of the app's whole state tree (about 4 ms of backend CPU per phone). At a join
 storm, when a room of 1,000 opens the link from the projector's QR code within seconds, that alone
 took 4-5 s of one process (bench/workshop_bench.py). This page is one small HTML document in the
-phone's language (English, French, Arabic right to left), a script and a stylesheet, and one
-plain websocket (`/join/ws`) that speaks a few JSON messages:
+phone's language (English, French, Arabic right to left) with its script and stylesheet inside
+(phone_assets/, allowed by their hashes in the Content-Security-Policy), and one plain websocket (`/join/ws`) that speaks a few JSON messages:
 
   phone -> server  {"type": "join", "code", "name", "group", "token", "device"}   join or resume
                    {"type": "pick", "value"}                                       answer the open question
@@ -25,11 +25,13 @@ kept by its own browser, allows."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import html
 import json
 import secrets
 import time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -52,14 +54,9 @@ from nlc_toolkit.services.room_feed import CHANNELS, read_room, room_feed
 
 PAGE = routes.JOIN
 SOCKET = PAGE + "/ws"
-ASSETS = {"/join/phone.js": ("phone.js", "text/javascript; charset=utf-8"),
-          "/join/phone.css": ("phone.css", "text/css; charset=utf-8")}
-_ASSET_DIR = Path(__file__).parent / "phone_assets"
+_ASSET_DIR = Path(__file__).parent / "phone_assets"  # the page's script and stylesheet, inlined
 MAX_MESSAGE = 2048  # characters: the largest honest message (a join with a long name) is under 400
 FLOOD = (30, 10.0)  # at most this many messages per this many seconds from one socket
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-
 # What the page's script may show, in the page's language: sent with the page, so the phone
 # translates without another request.
 ERRORS = ("workshop.error.code", "workshop.error.ended", "workshop.error.paused", "workshop.error.locked",
@@ -86,6 +83,7 @@ def _json_for_script(value) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+@lru_cache(maxsize=256)  # a room's phones open the same few pages: one per code and language
 def render_page(code: str, lang: str) -> str:
     e, t = html.escape, lambda key: html.escape(translate(key, lang))
     groups = "".join(f'<option value="{e(g)}">{t("group." + g)}</option>' for g in RESPONDENT_GROUPS)
@@ -101,9 +99,8 @@ def render_page(code: str, lang: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{t("workshop.join_title")} · NLC Toolkit</title>
-<link rel="stylesheet" href="/join/phone.css">
+<style>{_inline("phone.css")[0]}</style>
 <script type="application/json" id="room-messages">{messages}</script>
-<script src="/join/phone.js" defer></script>
 </head>
 <body>
 <header><nav aria-label="{t("nav.language")}" id="room-languages">{languages}</nav></header>
@@ -131,13 +128,23 @@ def render_page(code: str, lang: str) -> str:
 <p id="answer-error" class="notice error" role="alert" hidden></p>
 </section>
 </main>
+<script>{_inline("phone.js")[0]}</script>
 </body>
 </html>"""
 
 
 @cache
-def _asset(name: str) -> bytes:
-    return (_ASSET_DIR / name).read_bytes()
+def _inline(name: str) -> tuple[str, str]:
+    """A file of the page's, to inline, and its hash as the Content-Security-Policy names it.
+    Inlined, not linked: a phone opens the page in one request instead of three (at a join
+    storm, 1,000 phones at once), and the policy still allows that script and no other."""
+    text = (_ASSET_DIR / name).read_text("utf-8")
+    return text, "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def content_security_policy() -> str:
+    return (f"default-src 'none'; script-src {_inline('phone.js')[1]}; style-src {_inline('phone.css')[1]}; "
+            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 def _query(scope) -> dict[str, list[str]]:
@@ -158,15 +165,9 @@ async def _serve_page(scope, receive, send) -> None:
     code = normalize_code((query.get("code") or [""])[0][:20])
     lang = language(query, _header(scope, b"accept-language"))
     body = render_page(code if looks_like_code(code) else "", lang)
-    headers = {"Cache-Control": "no-store", "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": content_security_policy(), "X-Content-Type-Options": "nosniff",
                "Content-Language": lang}
     await Response(body, media_type="text/html; charset=utf-8", headers=headers)(scope, receive, send)
-
-
-async def _serve_asset(scope, receive, send) -> None:
-    name, media = ASSETS[scope["path"]]
-    headers = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
-    await Response(_asset(name), media_type=media, headers=headers)(scope, receive, send)
 
 
 def client_address(scope) -> str:
@@ -184,6 +185,18 @@ def client_address(scope) -> str:
         if len(forwarded) >= hops:
             address = forwarded[-hops]
     return address
+
+
+_last_room: tuple[dict, str] = ({}, "{}")  # the last room written as JSON, with the object itself
+
+
+def _room_json(room: dict) -> str:
+    """The room as JSON, written once for all the phones it goes to: a batch of joins and a
+    room's reader hand each of their phones the same object (held here, so its id is not reused)."""
+    global _last_room
+    if _last_room[0] is not room:
+        _last_room = (room, json.dumps(room, ensure_ascii=False))
+    return _last_room[1]
 
 
 def _text(message: dict, key: str, most: int) -> str:
@@ -212,7 +225,7 @@ class PhoneSocket:
             room_feed.leave(self.code, self)
             self.code = self.token = self.question = ""
             return await self.send({"type": "left"})
-        message = json.dumps({"type": "room", "room": room, "mine": mine}, ensure_ascii=False)
+        message = f'{{"type": "room", "mine": {json.dumps(mine)}, "room": {_room_json(room)}}}'
         self.question = room.get("question", "")
         if message != self._sent and self.ws.application_state == WebSocketState.CONNECTED:
             self._sent = message
@@ -301,15 +314,13 @@ class PhoneSocket:
 
 
 def phone_route(app):
-    """Serves `/join` (the page), its script and stylesheet, and its websocket before Reflex
-    sees the request; everything else goes on to Reflex."""
+    """Serves `/join` (the page) and its websocket before Reflex sees the request; everything
+    else goes on to Reflex."""
 
     async def routed(scope, receive, send):
         kind, path = scope.get("type"), scope.get("path", "")
         if kind == "http" and path in (PAGE, PAGE + "/"):
             return await _serve_page(scope, receive, send)
-        if kind == "http" and path in ASSETS:
-            return await _serve_asset(scope, receive, send)
         if kind == "websocket" and path == SOCKET:
             return await PhoneSocket(WebSocket(scope, receive, send)).run()
         await app(scope, receive, send)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
-from nlc_toolkit.db.models import Workshop
+from nlc_toolkit.db.models import Participant, Workshop
 from nlc_toolkit.services import workshops
 from nlc_toolkit.services.live import hub
 from nlc_toolkit.services.rooms import room_snapshot
@@ -77,19 +77,25 @@ def _write_joins(joins: list[tuple[str, str, str, str, str]]) -> list[Exception 
     """Joins (code, token, name, group, device), each as `workshops.join` does it alone; each
     accepted one gets (its participant token, the room as a phone sees it, its answer to the
     open question). A refused join writes nothing, so the others of its batch are kept."""
-    outcomes: list[Exception | tuple[str, dict, str]] = []
-    rooms: dict[int, dict] = {}  # one snapshot per room and batch: it changes only when the trainer acts
+    outcomes: list[Exception | tuple[str, dict, str] | None] = []
+    joined: dict[int, list[tuple[int, Participant]]] = {}  # by room: (place in `outcomes`, participant)
+    batch = workshops.JoinBatch()
     with unit_of_work() as s:
         for code, token, name, group, device in joins:
             try:
-                p = workshops.join(s, code, token, name, group, device=device)
+                p = workshops.join(s, code, token, name, group, device=device, batch=batch)
             except (NotFound, Refused, Invalid) as refusal:
                 outcomes.append(refusal)
                 continue
-            w = s.get(Workshop, p.workshop_id)  # already in the session: `join` read it
-            if w.id not in rooms:
-                rooms[w.id] = room_snapshot(s, w, "phone")
-            outcomes.append((p.token, rooms[w.id], workshops.my_vote(s, w, p, workshops.current_question(w))))
+            joined.setdefault(p.workshop_id, []).append((len(outcomes), p))
+            outcomes.append(None)  # its result once the batch's rooms are read, below
+        for room_id, people in joined.items():
+            # One snapshot and one read of answers per room and batch, not one per join.
+            w = s.get(Workshop, room_id)  # already in the session: `join` read it
+            room = room_snapshot(s, w, "phone")
+            mine = workshops.votes_of(s, w, [p.id for _, p in people], workshops.current_question(w))
+            for place, p in people:
+                outcomes[place] = (p.token, room, mine.get(p.id, ""))
     return outcomes
 
 

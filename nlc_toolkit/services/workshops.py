@@ -7,6 +7,7 @@ with its actor. A browser joins a room once (its device id), and a room takes a 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -312,36 +313,60 @@ def by_code(s: Session, code: str) -> Workshop:
     return w
 
 
-def join(s: Session, code: str, token: str, name: str, group: str, device: str = "") -> Participant:
+@dataclass
+class JoinBatch:
+    """What the joins written in one transaction share (services/ballot_box.py, the join desk):
+    each room is read once, locked once and counted once, not once per join."""
+
+    rooms: dict[str, Workshop] = field(default_factory=dict)  # by code
+    counts: dict[int, int] = field(default_factory=dict)  # the rooms locked so far, with their participants
+
+
+def join(s: Session, code: str, token: str, name: str, group: str, device: str = "",
+         batch: JoinBatch | None = None) -> Participant:
     """Join a room, or resume: the room's token (kept by the browser for this room) or the
     browser's device id (kept for good, any room) finds the participant it joined as before, with
-    its answers. Only a new participant counts towards MAX_PARTICIPANTS."""
-    w = by_code(s, code)
+    its answers. Only a new participant counts towards MAX_PARTICIPANTS. `batch`: the other
+    joins of this transaction, if any."""
+    code = normalize_code(code)
+    w = batch.rooms.get(code) if batch is not None else None
+    if w is None:
+        w = by_code(s, code)
+        if batch is not None:
+            batch.rooms[code] = w
     if w.status == "ended":
         raise Refused("workshop.error.ended")
     if group not in RESPONDENT_GROUPS:
         raise Invalid("invite.error.group")
     key = device_key(device)  # "" for no (or a malformed) device id
+    locked = batch is not None and w.id in batch.counts
     p = _by_token(s, w, token) or _by_device(s, w, key)
-    if p is None:
+    if p is None and not locked:
         # New joins of a room go one at a time, so neither the limit nor one device per room can
         # be raced past: a no-op write holds the room's row (PostgreSQL) or the database's write
         # lock (SQLite, where a SELECT ... FOR UPDATE locks nothing) until commit. Then look again.
+        # The lock lasts until the transaction ends: a batch's later joins of the room have it.
         room = Workshop.__table__
         s.execute(room.update().where(room.c.id == w.id).values(position=room.c.position))
         p = _by_device(s, w, key)
+        if batch is not None:
+            batch.counts[w.id] = participant_count(s, w)
+            locked = True
     if p is not None:
         if key and p.device is None and _by_device(s, w, key) is None:
             p.device = key  # joined before it sent a device id: the device finds it from now on
         repo.audit(s, "join", "workshop", w.id, participant=p.id, resumed=True)
         return p
-    if participant_count(s, w) >= MAX_PARTICIPANTS:
+    count = batch.counts[w.id] if locked else participant_count(s, w)
+    if count >= MAX_PARTICIPANTS:
         raise Refused("workshop.error.full")
     # A removed participant's device has no row any more: it may join again, as a new participant.
     p = Participant(workshop_id=w.id, token=secrets.token_urlsafe(24), display_name=(name or "").strip()[:100],
                     group=group, device=key or None)
     s.add(p)
     s.flush()
+    if batch is not None:
+        batch.counts[w.id] = count + 1
     repo.audit(s, "join", "workshop", w.id, participant=p.id, resumed=False)
     return p
 
@@ -427,8 +452,12 @@ def vote_many(s: Session, ballots: list[tuple[str, str, str, str]]) -> list[Exce
     return outcomes
 
 
-def my_vote(s: Session, w: Workshop, p: Participant, question_id: str) -> str:
-    return s.scalar(select(Vote.value).where(Vote.participant_id == p.id, Vote.question_id == question_id)) or ""
+def votes_of(s: Session, w: Workshop, participant_ids: list[int], question_id: str) -> dict[int, str]:
+    """These participants' answers to a question of the room, by participant id (none: absent)."""
+    if not participant_ids:
+        return {}
+    return dict(s.execute(select(Vote.participant_id, Vote.value).where(
+        Vote.workshop_id == w.id, Vote.question_id == question_id, Vote.participant_id.in_(participant_ids))).all())
 
 
 def spread(s: Session, w: Workshop, question_id: str):

@@ -92,9 +92,11 @@ def test_each_refusal_is_its_own_and_the_rest_of_the_batch_is_kept(room):
 
 def test_a_room_joining_at_once_is_written_in_a_few_transactions(room):
     code = room["code"]
-    commits = []
+    commits, statements = [], []
     listener = lambda *_: commits.append(1)  # noqa: E731
+    counter = lambda *_: statements.append(1)  # noqa: E731
     event.listen(get_engine(), "commit", listener)
+    event.listen(get_engine(), "before_cursor_execute", counter)
     desk = JoinDesk()
 
     async def everybody():
@@ -106,6 +108,10 @@ def test_a_room_joining_at_once_is_written_in_a_few_transactions(room):
         outcomes = run_coroutine(everybody())
     finally:
         event.remove(get_engine(), "commit", listener)
+        event.remove(get_engine(), "before_cursor_execute", counter)
+    # A batch reads, locks and counts its room once, and reads its phones' answers at once: a new
+    # join costs its device check, its row and its audit line (each alone took eight statements).
+    assert len(statements) <= 3 * (ROOM + 1) + 10 * desk.batches, len(statements)
     assert not [o for o in outcomes if isinstance(o, Exception)]
     tokens = [token for token, _, _ in outcomes]
     assert len(set(tokens)) == ROOM + 1 and tokens[-1] == room["tokens"][0]
@@ -139,3 +145,20 @@ def test_a_refused_join_is_its_own_and_the_rest_of_the_batch_joins(room, monkeyp
     with session_scope() as s:
         names = set(s.scalars(select(Participant.display_name).where(Participant.workshop_id == ws.by_code(s, code).id)))
         assert "First" in names and not names & {"Lost", "Odd", "Late"} and len(names) == ROOM + 1
+
+
+def test_a_storm_past_the_room_s_limit_lets_in_exactly_as_many_as_it_takes(room, monkeypatch):
+    """The batch counts the room once and each join it lets in: never one more than the limit."""
+    code = room["code"]
+    monkeypatch.setattr(ws, "MAX_PARTICIPANTS", ROOM + 30)
+    desk = JoinDesk()
+
+    async def storm():
+        return await asyncio.gather(*(desk.join(code, "", f"S{i}", "national", f"device-s{i:04d}-abcdefghijk")
+                                      for i in range(50)), return_exceptions=True)
+
+    outcomes = run_coroutine(storm())
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 20 and {str(o) for o in refused} == {"workshop.error.full"}
+    with session_scope() as s:
+        assert ws.participant_count(s, ws.by_code(s, code)) == ROOM + 30

@@ -112,8 +112,22 @@ def test_the_page_carries_the_code_and_nothing_a_link_smuggles(room):
     hostile = client.get('/join?code="><script>alert(1)</script>&lang=<b>ar</b>').text
     assert "<script>alert" not in hostile and "<b>" not in hostile and 'id="join-code" name="code" value=""' in hostile
     assert client.post("/join").status_code == 405
-    assert client.get("/join/phone.js").headers["content-type"].startswith("text/javascript")
-    assert client.get("/join/nothing.js").text == "reflex"  # not ours: on to the rest of the app
+    assert client.get("/join/phone.js").text == "reflex"  # not ours: on to the rest of the app
+
+
+def test_the_policy_allows_the_page_s_own_script_and_style_and_nothing_else(room):
+    import base64
+    import hashlib
+    import re
+
+    page = room["client"].get("/join")
+    policy = dict(part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";"))
+    script = re.search(r"<script>(.*)</script>", page.text, re.S).group(1)
+    style = re.search(r"<style>(.*)</style>", page.text, re.S).group(1)
+    digest = lambda text: "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"  # noqa: E731
+    assert policy["script-src"] == digest(script) and policy["style-src"] == digest(style)
+    assert policy["default-src"] == "'none'" and policy["connect-src"] == "'self'"
+    assert "src=" not in page.text and "href=\"http" not in page.text  # nothing fetched from elsewhere
 
 
 def test_a_phone_joins_answers_and_follows_the_trainer(room):
