@@ -32,6 +32,7 @@ import json
 import secrets
 import time
 from functools import cache, lru_cache
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -55,6 +56,7 @@ from nlc_toolkit.services.room_feed import CHANNELS, read_room, room_feed
 PAGE = routes.JOIN
 SOCKET = PAGE + "/ws"
 _ASSET_DIR = Path(__file__).parent / "phone_assets"  # the page's script and stylesheet, inlined
+LANGUAGE_COOKIE = "nlc_lang"  # LangState's
 MAX_MESSAGE = 2048  # characters: the largest honest message (a join with a long name) is under 400
 FLOOD = (30, 10.0)  # at most this many messages per this many seconds from one socket
 # What the page's script may show, in the page's language: sent with the page, so the phone
@@ -66,11 +68,18 @@ SCRIPT_MESSAGES = (*ERRORS, "room.connecting", "room.reconnecting", "room.saving
                    "workshop.paused", "workshop.ended", "workshop.locked", "answer.na", "answer.unknown")
 
 
-def language(query: dict[str, list[str]], accept: str) -> str:
-    """?lang= when it names a language; else the browser's first language we have; else English."""
+def language(query: dict[str, list[str]], accept: str, cookie: str = "") -> str:
+    """?lang= when it names a language; else the language the app's pages keep in their cookie
+    (`nlc_lang`); else the browser's first language we have; else English."""
     wanted = (query.get("lang") or [""])[0]
     if wanted in LANGUAGES:
         return wanted
+    try:
+        kept = SimpleCookie(cookie).get(LANGUAGE_COOKIE)
+    except CookieError:
+        kept = None
+    if kept is not None and kept.value in LANGUAGES:
+        return kept.value
     for part in accept.split(","):
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in LANGUAGES:
@@ -163,7 +172,7 @@ async def _serve_page(scope, receive, send) -> None:
         return await Response("", status_code=405, headers={"Allow": "GET, HEAD"})(scope, receive, send)
     query = _query(scope)
     code = normalize_code((query.get("code") or [""])[0][:20])
-    lang = language(query, _header(scope, b"accept-language"))
+    lang = language(query, _header(scope, b"accept-language"), _header(scope, b"cookie"))
     body = render_page(code if looks_like_code(code) else "", lang)
     headers = {"Cache-Control": "no-store", "Content-Security-Policy": content_security_policy(), "X-Content-Type-Options": "nosniff",
                "Content-Language": lang}

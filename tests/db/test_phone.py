@@ -264,3 +264,12 @@ def test_the_client_address_is_the_connection_s_unless_proxies_are_trusted(monke
     assert client_address(scope) == "198.51.100.2"  # the address our one proxy added
     monkeypatch.setattr(get_config(), "trusted_proxy_hops", 3)
     assert client_address(scope) == "10.0.0.5"  # fewer addresses than proxies: the connection's
+
+
+def test_the_language_kept_by_the_app_s_pages_comes_before_the_browser_s():
+    from nlc_toolkit.api.phone import language
+
+    assert language({}, "fr-FR,fr;q=0.9", "nlc_session=abc; nlc_lang=ar") == "ar"
+    assert language({"lang": ["en"]}, "fr", "nlc_lang=ar") == "en"  # the page's own links win
+    assert language({}, "fr", "nlc_lang=xx") == "fr"  # a cookie any client can write: only our languages
+    assert language({}, "", 'nlc_lang="ar\\x00; ;;=') in ("ar", "en")  # a mangled header is no error

@@ -50,7 +50,8 @@ class RoomState(rx.State, mixin=True):
         return self.router.headers.origin or self.router.url.origin
 
     def _load_room(self, stats_only: bool = False) -> bool:
-        self._seen = hub.versions(self.code, self.CHANNELS)
+        if not stats_only:  # only a full read shows everything up to these versions
+            self._seen = hub.versions(self.code, self.CHANNELS)
         try:
             with unit_of_work() as s:
                 w = svc.by_code(s, self.code)
