@@ -29,6 +29,7 @@ from nlc_toolkit.db.models import (
 from nlc_toolkit.db.seed import seed_demo
 from nlc_toolkit.db.session import session_scope
 from nlc_toolkit.services import assessments as svc
+from nlc_toolkit.services import workshops
 from tests.helpers import ROOT, questionnaire_file, readme_example_text
 
 PASSWORD = "long enough password"
@@ -148,3 +149,14 @@ def demo_network(path: Path, monkeypatch, *, cities: int, seed: int) -> str:
     with session_scope() as s:
         seed_demo(s, cities=cities, seed=seed)
     return url
+
+
+def workshop(s: Session, city_name: str = "Tangier"):
+    """A live room of the quick scan for a city, opened by a facilitator an admin assigned to it;
+    returns (the room, its trainer as an Actor)."""
+    version = questionnaire(s)
+    place = city(s, city_name)
+    trainer = actor(s, "trainer@scn.org", "facilitator")
+    admin = actor(s, "admin@scn.org", "admin")
+    workshops.assign_cities(s, admin, trainer.user_id, [place.id])
+    return workshops.create(s, trainer, place.id, version.id, []), trainer

@@ -22,12 +22,7 @@ ROOM = 200
 @pytest.fixture
 def room(migrated):
     with session_scope() as s:
-        version = factories.questionnaire(s)
-        city = factories.city(s, "Tangier")
-        trainer = factories.actor(s, "trainer@scn.org", "facilitator")
-        admin = factories.actor(s, "admin@scn.org", "admin")
-        ws.assign_cities(s, admin, trainer.user_id, [city.id])
-        w = ws.create(s, trainer, city.id, version.id, [])
+        w, _ = factories.workshop(s)
         code, first = w.code, ws.current_question(w)
     with session_scope() as s:
         tokens = [ws.join(s, code, "", f"P{i}", "municipality").token for i in range(ROOM)]

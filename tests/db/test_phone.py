@@ -35,12 +35,7 @@ async def _reflex(scope, receive, send):
 def room(migrated):
     code_lookups._failures.clear()  # every test client has one address
     with session_scope() as s:
-        version = factories.questionnaire(s)
-        city = factories.city(s, "Tangier")
-        trainer = factories.actor(s, "trainer@scn.org", "facilitator")
-        admin = factories.actor(s, "admin@scn.org", "admin")
-        ws.assign_cities(s, admin, trainer.user_id, [city.id])
-        w = ws.create(s, trainer, city.id, version.id, [])
+        w, trainer = factories.workshop(s)
         code, ids = w.code, ws.question_ids(w)
     with TestClient(phone_route(_reflex)) as client:
         yield {"code": code, "ids": ids, "trainer": trainer, "client": client}

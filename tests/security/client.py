@@ -66,7 +66,34 @@ def router(path: str, route_args: dict | None = None) -> dict:
     return data
 
 
-class Tab:
+class _Waits:
+    """What a tab and a phone share: waiting on what their sockets receive (`messages`, under
+    `_changed`), and for a dropped socket to be back (`connected`, `_reconnecting`)."""
+
+    def wait_connected(self, timeout: float = 60.0) -> None:
+        """Wait until a dropped socket is back (a tab hydrated again, a phone joined again)."""
+        deadline = time.monotonic() + timeout
+        while not self.connected:
+            if self.reconnect_failed and not self._reconnecting:
+                raise TimeoutError(f"{self!r} gave up reconnecting: {self.reconnect_failed}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self!r} not reconnected: {self.reconnect_failed}")
+            with self._changed:
+                self._changed.wait(0.1)
+
+    def wait(self, condition, timeout: float = TIMEOUT, what: str = "a condition"):
+        """Wait until `condition(self)` is truthy; returns its value."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not (result := condition(self)):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{what} never came true; last messages: {self.messages[-3:]!r}"[:3000])
+                self._changed.wait(left)
+            return result
+
+
+class Tab(_Waits):
     """One tab: connect (hydrating `path` with `vars`), send events, wait for what comes back."""
 
     def __init__(self, url: str, path: str, vars: dict | None = None, token: str | None = None,
@@ -161,28 +188,6 @@ class Tab:
         """Connected and not re-hydrating after a drop."""
         return self.sio.connected and not self._reconnecting
 
-    def wait_connected(self, timeout: float = 60.0) -> None:
-        """Wait until a dropped socket is back and hydrated (see `_reconnect`)."""
-        deadline = time.monotonic() + timeout
-        while not self.sio.connected or self._reconnecting:
-            if self.reconnect_failed and not self._reconnecting:
-                raise TimeoutError(f"tab {self.token[:6]} gave up reconnecting: {self.reconnect_failed}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"tab {self.token[:6]} not reconnected: {self.reconnect_failed}")
-            with self._changed:
-                self._changed.wait(0.1)
-
-    def wait(self, condition, timeout: float = TIMEOUT, what: str = "a condition"):
-        """Wait until `condition(self)` is truthy; returns its value."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not (result := condition(self)):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"{what} never came true; last messages: {self.messages[-3:]!r}"[:3000])
-                self._changed.wait(left)
-            return result
-
     def value(self, state_cls, name: str, default=None):
         return self.state.get(state_cls.get_full_name(), {}).get(name + FIELD, default)
 
@@ -260,7 +265,7 @@ class Tab:
 # ---------------------------------------------------------------------- raw HTTP
 
 
-class Phone:
+class Phone(_Waits):
     """One phone of a live room without the browser: the phone page's websocket (api/phone.py)
     and its JSON messages. `send` sends anything. With `reconnect=True` it does what the page's
     script does when its socket drops: it opens another and rejoins with the token it was given;
@@ -341,16 +346,6 @@ class Phone:
     def connected(self) -> bool:
         return self.ws is not None and self.ws.connected and not self._reconnecting
 
-    def wait_connected(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.connected:
-            if self.reconnect_failed and not self._reconnecting:
-                raise TimeoutError(f"phone gave up reconnecting: {self.reconnect_failed}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"phone not reconnected: {self.reconnect_failed}")
-            with self._changed:
-                self._changed.wait(0.1)
-
     def send(self, message) -> int:
         """Send `message` (JSON, or a str as it is); returns where its replies start in `messages`."""
         import websocket
@@ -371,16 +366,6 @@ class Phone:
         mark = self.send({"type": "join", "code": code, "name": name, "group": group, "token": self.token,
                           "device": self.device})
         return self.reply(mark, ("joined", "error"))
-
-    def wait(self, condition, timeout: float = TIMEOUT, what: str = "a condition"):
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not (result := condition(self)):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"{what} never came true; last messages: {self.messages[-3:]!r}"[:3000])
-                self._changed.wait(left)
-            return result
 
     def close(self) -> None:
         self._closing = True
