@@ -29,6 +29,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 import secrets
 import time
 from functools import cache, lru_cache
@@ -151,9 +152,16 @@ def _inline(name: str) -> tuple[str, str]:
     return text, "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def content_security_policy() -> str:
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
+
+
+def content_security_policy(host: str = "") -> str:
+    """The page's policy: its own inlined script and style, and its own websocket. Older Safari
+    (before iOS 15.4) does not count ws:/wss: on the page's host as 'self', so the host is named
+    too, when it is a plain host name (the Host header is the client's to write)."""
+    sockets = f" wss://{host} ws://{host}" if _HOST.fullmatch(host) else ""
     return (f"default-src 'none'; script-src {_inline('phone.js')[1]}; style-src {_inline('phone.css')[1]}; "
-            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+            f"connect-src 'self'{sockets}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 def _query(scope) -> dict[str, list[str]]:
@@ -174,7 +182,7 @@ async def _serve_page(scope, receive, send) -> None:
     code = normalize_code((query.get("code") or [""])[0][:20])
     lang = language(query, _header(scope, b"accept-language"), _header(scope, b"cookie"))
     body = render_page(code if looks_like_code(code) else "", lang)
-    headers = {"Cache-Control": "no-store", "Content-Security-Policy": content_security_policy(), "X-Content-Type-Options": "nosniff",
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": content_security_policy(_header(scope, b"host")), "X-Content-Type-Options": "nosniff",
                "Content-Language": lang}
     await Response(body, media_type="text/html; charset=utf-8", headers=headers)(scope, receive, send)
 

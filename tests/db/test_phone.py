@@ -121,7 +121,10 @@ def test_the_policy_allows_the_page_s_own_script_and_style_and_nothing_else(room
     style = re.search(r"<style>(.*)</style>", page.text, re.S).group(1)
     digest = lambda text: "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"  # noqa: E731
     assert policy["script-src"] == digest(script) and policy["style-src"] == digest(style)
-    assert policy["default-src"] == "'none'" and policy["connect-src"] == "'self'"
+    assert policy["default-src"] == "'none'" and policy["connect-src"] == "'self' wss://testserver ws://testserver"
+    for forged in ("evil.example; script-src *", "a b", "x" * 300):  # the Host header is the client's to write
+        sent = room["client"].get("/join", headers={"Host": forged}).headers["content-security-policy"]
+        assert "connect-src 'self';" in sent and "script-src *" not in sent
     assert "src=" not in page.text and "href=\"http" not in page.text  # nothing fetched from elsewhere
 
 
