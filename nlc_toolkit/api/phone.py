@@ -293,7 +293,9 @@ class PhoneSocket:
         code = normalize_code(_text(message, "code", 20))
         group = _text(message, "group", 20)
         group = group if group in RESPONDENT_GROUPS else "municipality"
-        device = device_key(_text(message, "device", 64)) or secrets.token_urlsafe(24)
+        device = _text(message, "device", 64)  # the browser's own id; the room stores only its hash
+        if not device_key(device):
+            device = secrets.token_urlsafe(24)
         seen = hub.versions(code, CHANNELS)  # before the room is read: a move after it is caught below
         try:  # written with the joins arriving meanwhile (services/ballot_box.py)
             token, room, mine = await join_desk.join(code, _text(message, "token", 64), _text(message, "name", 100),

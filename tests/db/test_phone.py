@@ -169,6 +169,22 @@ def test_a_phone_resumes_with_its_token_and_a_removed_one_is_told(room):
     assert _stored()[:2] == (0, 0)
 
 
+def test_a_phone_that_lost_its_room_token_resumes_by_its_device(room):
+    """The browser keeps its device id for good (any room): with the room's token gone, joining
+    again finds the same participant and its answer, not a second voter."""
+    client, code = room["client"], room["code"]
+    with client.websocket_connect("/join/ws") as phone:
+        first = _join(phone, code)
+        phone.send_json({"type": "pick", "value": "2"})
+        _receive(phone, "saved")
+    with client.websocket_connect("/join/ws") as again:
+        resumed = _join(again, code, device=first["device"])
+        assert (resumed["token"], resumed["mine"], resumed["device"]) == (first["token"], "2", first["device"])
+    with session_scope() as s:
+        assert s.scalar(select(func.count(Participant.id))) == 1
+        assert s.scalar(select(Participant.device)) != first["device"]  # stored hashed, never as sent
+
+
 def test_wrong_codes_and_refusals_change_nothing(room):
     client, code = room["client"], room["code"]
     with client.websocket_connect("/join/ws") as phone:
