@@ -46,6 +46,25 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
     raise RuntimeError(f"the app did not come up within {timeout} s:\n{log.read_text()[-4000:]}")
 
 
+def _nothing_listens(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        pass  # a listener too busy to accept still holds the port
+    return False
+
+
+def _wait_until_port_free(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _nothing_listens(port):
+            return True
+        time.sleep(0.2)  # a server's workers finishing their shutdown; there is no event to wait on
+    return False
+
+
 @dataclass
 class AppServer:
     url: str
@@ -62,6 +81,10 @@ class AppServer:
         return Path(self.env.get("REFLEX_UPLOADED_FILES_DIR") or ROOT / "uploaded_files").resolve()
 
     def start(self) -> None:
+        # A listener left on the port would answer the readiness check in the new process's place
+        # while the new one fails to bind: a restart must start on a free port.
+        if not _wait_until_port_free(self.port, timeout=30):
+            raise RuntimeError(f"port {self.port} is still taken before the app starts")
         command = [str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod", "--backend-port", str(self.port),
                    *(["--backend-only"] if self.backend_only else ["--frontend-port", str(self.port)])]
         self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("a"),
@@ -69,13 +92,26 @@ class AppServer:
         _wait_until_up(f"http://localhost:{self.port}", self.proc, self.log, pages=not self.backend_only)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
+        """Stops the whole process group, and returns only once nothing listens on the port: `reflex
+        run` may exit while its server's workers are still closing their websockets."""
+        if not self.proc:
+            return
+        try:
             os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        if not (self.proc.poll() is not None and _wait_until_port_free(self.port, timeout=30)):
             try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+            if not _wait_until_port_free(self.port, timeout=30):
+                raise RuntimeError(f"port {self.port} is still taken after the app was killed")
 
     def db_url(self) -> str:
         """Where a test reads and arranges the app's data (a proxied app's test reads behind the proxy)."""
