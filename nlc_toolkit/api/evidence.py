@@ -15,12 +15,12 @@ An ASGI wrapper (`api_transformer`) in front of the Reflex backend:
 from __future__ import annotations
 
 import posixpath
-from http.cookies import SimpleCookie
 from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
+from nlc_toolkit.api.asgi import cookie, header
 from nlc_toolkit.core.policy import Actor
 from nlc_toolkit.db import files, repo
 from nlc_toolkit.db.session import session_scope
@@ -48,25 +48,6 @@ def _in_upload_tree(scope) -> bool:
     return any(p == UPLOAD_ROOT or p.startswith(UPLOAD_ROOT + "/") for p in map(_normalised, paths))
 
 
-def _header(scope, name: bytes) -> str:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return ""
-
-
-def _session_token(scope) -> str:
-    raw = _header(scope, b"cookie")
-    if not raw:
-        return ""
-    cookie = SimpleCookie()
-    try:
-        cookie.load(raw)
-    except Exception:  # noqa: BLE001 - a malformed cookie header is no session
-        return ""
-    return cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else ""
-
-
 def _actor(token: str) -> Actor | None:
     with session_scope() as s:
         user = auth.user_for_token(s, token)
@@ -92,15 +73,15 @@ async def _refuse(scope, receive, send, status: int, reason: str) -> None:
 
 
 async def _guard_upload(app, scope, receive, send) -> None:
-    limit = upload_limits().get(_header(scope, b"reflex-event-handler"))
+    limit = upload_limits().get(header(scope, b"reflex-event-handler"))
     if scope.get("method") != "POST" or _normalised(scope.get("path", "")) != UPLOAD_ROOT or limit is None:
         return await _refuse(scope, receive, send, 404, "Not found")
-    length = _header(scope, b"content-length")
+    length = header(scope, b"content-length")
     if not length.isdigit():
         return await _refuse(scope, receive, send, 411, "Length required")
     if int(length) > limit:
         return await _refuse(scope, receive, send, 413, "Too large")
-    if await run_in_threadpool(_actor, _session_token(scope)) is None:
+    if await run_in_threadpool(_actor, cookie(scope, SESSION_COOKIE)) is None:
         return await _refuse(scope, receive, send, 403, "Sign in first")
     received = 0
 
@@ -144,7 +125,7 @@ def evidence_guard(app):
                 if scope.get("method") not in ("GET", "HEAD"):
                     return await _refuse(scope, receive, send, 405, "Method not allowed")
                 relative = "evidence/" + path[len(EVIDENCE_ROUTE):]
-                response = await run_in_threadpool(_evidence_response, _session_token(scope), relative)
+                response = await run_in_threadpool(_evidence_response, cookie(scope, SESSION_COOKIE), relative)
                 return await response(scope, receive, send)
         await app(scope, receive, send)
 

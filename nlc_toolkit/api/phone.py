@@ -20,7 +20,7 @@ room (services/room_feed.py). Every field a phone sends is checked here: sizes, 
 shape, the group, the device id; wrong codes count against the client's address
 (core.workshop.code_lookups, shared with the projector's route); a socket that floods is closed.
 The socket carries no cookie and no session: what a participant may do is what its room token,
-kept by its own browser, allows."""
+kept by its own browser, allows. A browser may open it only from this app's own page (Origin)."""
 
 from __future__ import annotations
 
@@ -33,14 +33,14 @@ import re
 import secrets
 import time
 from functools import cache, lru_cache
-from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from nlc_toolkit import routes
+from nlc_toolkit.api.asgi import cookie, header
 from nlc_toolkit.core.errors import Invalid, NotFound, Refused
 from nlc_toolkit.core.vocabulary import RESPONDENT_GROUPS
 from nlc_toolkit.core.workshop import (
@@ -69,18 +69,14 @@ SCRIPT_MESSAGES = (*ERRORS, "room.connecting", "room.reconnecting", "room.saving
                    "workshop.paused", "workshop.ended", "workshop.locked", "answer.na", "answer.unknown")
 
 
-def language(query: dict[str, list[str]], accept: str, cookie: str = "") -> str:
+def language(query: dict[str, list[str]], accept: str, kept: str = "") -> str:
     """?lang= when it names a language; else the language the app's pages keep in their cookie
-    (`nlc_lang`); else the browser's first language we have; else English."""
+    (`nlc_lang`, given as `kept`); else the browser's first language we have; else English."""
     wanted = (query.get("lang") or [""])[0]
     if wanted in LANGUAGES:
         return wanted
-    try:
-        kept = SimpleCookie(cookie).get(LANGUAGE_COOKIE)
-    except CookieError:
-        kept = None
-    if kept is not None and kept.value in LANGUAGES:
-        return kept.value
+    if kept in LANGUAGES:
+        return kept
     for part in accept.split(","):
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in LANGUAGES:
@@ -168,22 +164,15 @@ def _query(scope) -> dict[str, list[str]]:
     return parse_qs(scope.get("query_string", b"").decode("latin-1"), max_num_fields=10)
 
 
-def _header(scope, name: bytes) -> str:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return ""
-
-
 async def _serve_page(scope, receive, send) -> None:
     if scope.get("method") not in ("GET", "HEAD"):
         return await Response("", status_code=405, headers={"Allow": "GET, HEAD"})(scope, receive, send)
     query = _query(scope)
     code = normalize_code((query.get("code") or [""])[0][:20])
-    lang = language(query, _header(scope, b"accept-language"), _header(scope, b"cookie"))
+    lang = language(query, header(scope, b"accept-language"), cookie(scope, LANGUAGE_COOKIE))
     body = render_page(code if looks_like_code(code) else "", lang)
-    headers = {"Cache-Control": "no-store", "Content-Security-Policy": content_security_policy(_header(scope, b"host")), "X-Content-Type-Options": "nosniff",
-               "Content-Language": lang}
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": content_security_policy(header(scope, b"host")),
+               "X-Content-Type-Options": "nosniff", "Content-Language": lang}
     await Response(body, media_type="text/html; charset=utf-8", headers=headers)(scope, receive, send)
 
 
@@ -198,13 +187,22 @@ def client_address(scope) -> str:
     address = str(client[0]) if client else "?"
     hops = get_config().trusted_proxy_hops
     if hops:
-        forwarded = [ip.strip() for ip in _header(scope, b"x-forwarded-for").split(",") if ip.strip()]
+        forwarded = [ip.strip() for ip in header(scope, b"x-forwarded-for").split(",") if ip.strip()]
         if len(forwarded) >= hops:
             address = forwarded[-hops]
     return address
 
 
 _last_room: tuple[dict, str] = ({}, "{}")  # the last room written as JSON, with the object itself
+
+
+def opened_by_our_page(scope) -> bool:
+    """Whether the websocket may be ours: a browser names the page that opens a websocket
+    (Origin), and only this app's own phones' page may open this one, so a page elsewhere cannot
+    make its visitors' browsers join rooms. A client that is no browser sends no Origin; it gets
+    no more than it could have anyway (the socket carries no cookie)."""
+    origin = header(scope, b"origin")
+    return not origin or urlsplit(origin).netloc.lower() == header(scope, b"host").lower()
 
 
 def _room_json(room: dict) -> str:
@@ -341,6 +339,8 @@ def phone_route(app):
         if kind == "http" and path in (PAGE, PAGE + "/"):
             return await _serve_page(scope, receive, send)
         if kind == "websocket" and path == SOCKET:
+            if not opened_by_our_page(scope):  # refused at the handshake (HTTP 403)
+                return await WebSocket(scope, receive, send).close(code=1008)
             return await PhoneSocket(WebSocket(scope, receive, send)).run()
         await app(scope, receive, send)
 

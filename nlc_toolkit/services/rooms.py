@@ -11,6 +11,7 @@ from nlc_toolkit.db.models import Participant, Vote, Workshop
 from nlc_toolkit.services import workshops as svc
 
 AUDIENCES = ("trainer", "presenter", "phone")
+STATS_AUDIENCES = ("trainer", "presenter")  # a phone never sees how the room answered
 # What an ended room shows the projector and the phones: that it has ended, nothing more. The
 # other keys stay, empty, so the pages render without errors.
 ENDED_ROOM = {"city": "", "status": "ended", "question": "", "position": 0, "total": 0, "domain": {}, "text": {},
@@ -19,8 +20,8 @@ EMPTY_STATS = {"count": 0, "participants": 0, "distribution": [], "na": 0, "unkn
                "spread": "–", "no_consensus": False}
 
 
-def _audience(audience: str) -> str:
-    if audience not in AUDIENCES:
+def _audience(audience: str, known: tuple[str, ...] = AUDIENCES) -> str:
+    if audience not in known:
         raise ValueError(f"unknown audience {audience!r}")
     return audience
 
@@ -59,9 +60,9 @@ def room_snapshot(s: Session, w: Workshop, audience: str) -> dict:
 
 def stats_snapshot(s: Session, w: Workshop, audience: str) -> dict:
     """The live numbers of the open question: small, sent on every answer. The trainer gets them
-    all; the presenter how many answered, and the rest only once revealed (nothing once ended);
-    a phone nothing (its page does not follow answers)."""
-    if _audience(audience) == "phone" or (audience == "presenter" and w.status == "ended"):
+    all; the presenter how many answered, and the rest only once revealed (nothing once ended).
+    There are none for a phone: its page does not follow answers."""
+    if _audience(audience, STATS_AUDIENCES) == "presenter" and w.status == "ended":
         return dict(EMPTY_STATS)
     qid = svc.current_question(w)
     sp = svc.spread(s, w, qid) if qid else None

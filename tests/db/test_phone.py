@@ -150,6 +150,20 @@ def test_a_phone_joins_answers_and_follows_the_trainer(room):
     assert sorted(_stored()[2]) == sorted([(ids[0], "2"), (ids[1], "na")])
 
 
+def test_only_the_app_s_own_page_opens_the_socket_from_a_browser(room):
+    from starlette.websockets import WebSocketDisconnect
+
+    client, code = room["client"], room["code"]
+    for foreign in ("https://evil.example", "http://testserver.evil.example", "null"):
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect("/join/ws", headers={"Origin": foreign}):
+            pass
+    assert _stored() == (0, 0, [])  # nobody joined
+    with client.websocket_connect("/join/ws", headers={"Origin": "http://testserver"}) as phone:
+        assert _join(phone, code)["code"] == code  # the page's own origin
+    with client.websocket_connect("/join/ws") as phone:
+        assert _join(phone, code)["code"] == code  # no browser, no Origin
+
+
 def test_a_phone_resumes_with_its_token_and_a_removed_one_is_told(room):
     client, code = room["client"], room["code"]
     with client.websocket_connect("/join/ws") as phone:
@@ -280,10 +294,14 @@ def test_the_client_address_is_the_connection_s_unless_proxies_are_trusted(monke
     assert client_address(scope) == "10.0.0.5"  # fewer addresses than proxies: the connection's
 
 
-def test_the_language_kept_by_the_app_s_pages_comes_before_the_browser_s():
-    from nlc_toolkit.api.phone import language
-
-    assert language({}, "fr-FR,fr;q=0.9", "nlc_session=abc; nlc_lang=ar") == "ar"
-    assert language({"lang": ["en"]}, "fr", "nlc_lang=ar") == "en"  # the page's own links win
-    assert language({}, "fr", "nlc_lang=xx") == "fr"  # a cookie any client can write: only our languages
-    assert language({}, "", 'nlc_lang="ar\\x00; ;;=') in ("ar", "en")  # a mangled header is no error
+@pytest.mark.parametrize(("query", "accept", "cookie", "lang"), [
+    ("", "fr-FR,fr;q=0.9", "nlc_session=abc; nlc_lang=ar", "ar"),  # the app's pages' choice first
+    ("?lang=en", "fr", "nlc_lang=ar", "en"),  # the page's own language links win
+    ("", "fr", "nlc_lang=xx", "fr"),  # a cookie any client can write: only our languages
+    ("", "", "junk; other=\"x; nlc_lang=fr", "fr"),  # another cookie, malformed, does not hide ours
+    ("", "ar", 'nlc_lang="ar\x00; ;;=', "ar"),  # a mangled value is not one of ours
+])
+def test_the_language_kept_by_the_app_s_pages_comes_before_the_browser_s(room, query, accept, cookie, lang):
+    page = room["client"].get("/join" + query, headers={"Accept-Language": accept, "Cookie": cookie})
+    assert page.status_code == 200 and page.headers["content-language"] == lang
+    assert f'<html lang="{lang}"' in page.text

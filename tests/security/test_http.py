@@ -208,6 +208,9 @@ def test_evidence_is_served_to_the_city(app_server, world, evidence):
         assert reply.status == 200 and reply.body == data
         assert reply.headers["content-disposition"].startswith("attachment")
         assert reply.headers["x-content-type-options"] == "nosniff"
+    # Beside another site's malformed cookie on the same host, as a browser sends it.
+    junk_first = {"Cookie": f'tracker; other="x; nlc_session={world.editor_a.token}'}
+    assert raw_http(app_server.port, "GET", f"/_evidence/{aid}/{name}", junk_first).body == data
 
 
 @pytest.mark.parametrize("who", ["nobody", "junk", "editor_b"])

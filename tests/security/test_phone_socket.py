@@ -37,6 +37,19 @@ def test_junk_and_out_of_turn_messages_change_nothing(app_server, code):
         assert phone.closed_with == 1009
 
 
+def test_a_page_elsewhere_cannot_open_the_socket(app_server, code):
+    """A foreign page's script, run in a visitor's browser, is refused at the handshake: its
+    browser names that page as the Origin."""
+    import websocket
+
+    with Unchanged(app_server):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            websocket.create_connection(Phone(app_server.url).url, origin="https://evil.example", timeout=30)
+        assert refused.value.status_code == 403
+    with Phone(app_server.url) as phone:  # websocket-client names the socket's own origin, as our page does
+        assert phone.join(code, "Amina")["type"] == "joined"
+
+
 def test_a_foreign_token_joins_nobody_else(app_server, code):
     """A token taken from another room (or made up) does not make its sender that participant."""
     with Phone(app_server.url) as owner:

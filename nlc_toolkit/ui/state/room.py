@@ -29,7 +29,7 @@ class RoomState(rx.State, mixin=True):
     As a mixin each page state gets its own copy of the vars and of `watch`."""
 
     CHANNELS: ClassVar[tuple[str, ...]] = ("control", "votes")  # which hub channels wake this page
-    AUDIENCE: ClassVar[str] = "phone"  # which screen this page is (see room_snapshot); the least by default
+    AUDIENCE: ClassVar[str]  # which screen this page is (see room_snapshot): each page sets its own
     code: str = ""
     room: dict = {}
     stats: dict = {}
