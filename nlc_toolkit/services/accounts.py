@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -224,6 +224,11 @@ def set_password(session: Session, user: User, password: str, one_time: bool = F
     user.failed_logins, user.locked_until = 0, None
 
 
+# Built once: every event of a signed-in page runs it, and building it cost as much as running it.
+_SESSION_AND_USER = (select(UserSession).options(joinedload(UserSession.user))
+                     .where(UserSession.token_hash == bindparam("token_hash")))
+
+
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
     """The signed-in user of a token, or None when unknown, expired, idle too long or deactivated.
 
@@ -233,8 +238,7 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
         return None
     now = now or utcnow()
     # One query for the session and its user: every event of a signed-in page asks this.
-    row = session.scalar(select(UserSession).options(joinedload(UserSession.user))
-                         .where(UserSession.token_hash == _hash(token)))
+    row = session.scalar(_SESSION_AND_USER, {"token_hash": _hash(token)})
     if row is None:
         return None
     if row.expires_at <= now or row.last_seen + SESSION_IDLE <= now or not row.user.active:

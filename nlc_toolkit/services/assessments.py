@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, joinedload
 
 from nlc_toolkit.core import policy as perm
@@ -85,15 +85,22 @@ def load(s: Session, actor: Actor, assessment_id: int) -> Assessment:
     return a
 
 
+# The statements every answer and note runs, built once: building a statement costs about as much
+# CPU as running it on SQLite (bench/answer_bench.py).
+_ACCESS = (select(Assessment, Respondent)
+           .outerjoin(Respondent, (Respondent.assessment_id == Assessment.id) & (Respondent.user_id == bindparam("user_id")))
+           .options(*_WITH_CITY_AND_VERSION).where(Assessment.id == bindparam("assessment_id")).order_by(Respondent.id))
+_ANSWERS_OF = select(Answer).where(Answer.respondent_id == bindparam("respondent_id"),
+                                   Answer.question_id.in_(bindparam("question_ids", expanding=True)))
+
+
 def _access(s: Session, actor: Actor, assessment_id: int) -> tuple[Assessment, Respondent | None]:
     """What load() and my_respondent() give, in one statement: the assessment (with its city
     and questionnaire version) and the actor's respondent row on it, if any. NotFound unless the
     actor may see it."""
     if not _plausible(assessment_id):
         raise NotFound(assessment_id)
-    mine = (Respondent.assessment_id == Assessment.id) & (Respondent.user_id == actor.user_id)
-    rows = s.execute(select(Assessment, Respondent).outerjoin(Respondent, mine).options(*_WITH_CITY_AND_VERSION)
-                     .where(Assessment.id == assessment_id).order_by(Respondent.id)).all()
+    rows = s.execute(_ACCESS, {"assessment_id": assessment_id, "user_id": actor.user_id}).all()
     if not rows:
         raise NotFound(assessment_id)
     a = _keep(s, rows[0][0])
@@ -228,7 +235,7 @@ def _answerer(s: Session, actor: Actor, assessment_id: int, question_id: str) ->
 
 def _answer_row(s: Session, actor: Actor, assessment_id: int, question_id: str) -> tuple[Assessment, Respondent, Answer | None]:
     a, respondent, _ = _answerer(s, actor, assessment_id, question_id)
-    row = s.scalar(select(Answer).where(Answer.respondent_id == respondent.id, Answer.question_id == question_id))
+    row = s.scalar(_ANSWERS_OF, {"respondent_id": respondent.id, "question_ids": [question_id]})
     return a, respondent, row
 
 
@@ -255,8 +262,8 @@ def answer(s: Session, actor: Actor, assessment_id: int, question_id: str, value
     except repo.RepoError as e:
         raise Invalid("assessment.error.bad_answer") from e
     domain = q.domain_of[question_id]
-    rows = {r.question_id: r for r in s.scalars(select(Answer).where(
-        Answer.respondent_id == respondent.id, Answer.question_id.in_([x.id for x in domain.questions])))}
+    rows = {r.question_id: r for r in s.scalars(_ANSWERS_OF, {"respondent_id": respondent.id,
+                                                              "question_ids": [x.id for x in domain.questions]})}
     row = rows.get(question_id)
     old = row.value if row is not None else None
     if row is None:
