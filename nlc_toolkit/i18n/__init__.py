@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -125,6 +125,10 @@ def plural(key: str, n: int | float, lang: str = DEFAULT_LANGUAGE, **values) -> 
     return text.format(n=format_number(n, lang), **numbers)
 
 
+# The formatters are cached: a results page or a language switch formats the same few numbers
+# hundreds of times, on the event loop, and babel takes tens of microseconds for each
+# (bench/loop_bench.py). `typed`: 1 and 1.0 are different keys.
+@lru_cache(maxsize=8192, typed=True)
 def format_number(value: int | float | None, lang: str = DEFAULT_LANGUAGE, decimals: int | None = None,
                   signed: bool = False) -> str:
     """`value` as people of `lang` write it (1,234.5 / 1 234,5; latin digits); "–" for nothing.
@@ -138,6 +142,7 @@ def format_number(value: int | float | None, lang: str = DEFAULT_LANGUAGE, decim
     return babel_numbers.format_decimal(value, format=pattern, locale=FORMAT_LOCALES[normalize(lang)])
 
 
+@lru_cache(maxsize=4096, typed=True)
 def format_percent(ratio: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """A share (0.5) as a whole percentage for the locale (50 %, 50%); "–" for nothing."""
     if ratio is None:
@@ -145,6 +150,7 @@ def format_percent(ratio: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return babel_numbers.format_percent(ratio, locale=FORMAT_LOCALES[normalize(lang)])
 
 
+@lru_cache(maxsize=4096)
 def format_date(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
     """A day as people of `lang` write it in full (5 July 2026 / 5 juillet 2026 / 5 يوليوز 2026)."""
     return babel_dates.format_date(day, "long", locale=FORMAT_LOCALES[normalize(lang)])
