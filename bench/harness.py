@@ -64,6 +64,8 @@ def router(path: str) -> dict:
     if path.startswith("/w/"):
         return {"pathname": "/w/[code]/present", "asPath": path, "query": {"code": path.split("/")[2]}}
     parts = path.split("?")[0].strip("/").split("/")
+    if parts[0] == "workshops" and len(parts) > 1:  # the trainer's console
+        return {"pathname": "/workshops/[code]", "asPath": path, "query": {"code": parts[1]}}
     query = {"assessment_id": parts[1]} if parts[0] == "assessments" and len(parts) > 1 else {}
     return {"pathname": path.split("?")[0], "asPath": path, "query": query}
 
@@ -110,6 +112,31 @@ class Client:
 
     async def close(self) -> None:
         await self.sio.disconnect()
+
+
+class WaitingTab(Client):
+    """A tab that waits for the next update the server sends it: a delta, or for a file the
+    download itself (a frontend event; the file's handler first says it is preparing it)."""
+
+    def __init__(self, url: str, path: str, vars: dict | None = None):
+        super().__init__(url, path, vars)
+        self.updated = asyncio.Event()
+        self.downloaded = asyncio.Event()
+
+    def on_message(self, now: float, message: dict) -> None:
+        if message.get("delta") or message.get("events"):
+            self.updated.set()
+        if message.get("events"):
+            self.downloaded.set()
+
+    async def round_trip(self, state: str, handler: str, timeout: float = 120, until_file: bool = False,
+                         **payload) -> float:
+        done = self.downloaded if until_file else self.updated
+        done.clear()
+        start = time.perf_counter()
+        await self.send(state, handler, **payload)
+        await asyncio.wait_for(done.wait(), timeout)
+        return time.perf_counter() - start
 
 
 class Phone:

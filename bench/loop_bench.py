@@ -20,38 +20,13 @@ import time
 import uuid
 from pathlib import Path
 
-from harness import Client, Profile, app_env, percentile, start_app, stop_app
+from harness import Profile, WaitingTab, app_env, percentile, start_app, stop_app
 
 SECONDS = float(os.environ.get("NLC_BENCH_SECONDS", "10"))
 PROBE_EVERY = 0.02
 
 
-class Tab(Client):
-    """A tab that waits for the next update the server sends it: a delta, or for a file the
-    download itself (a frontend event; the file's handler first says it is preparing it)."""
-
-    def __init__(self, url: str, path: str, vars: dict | None = None):
-        super().__init__(url, path, vars)
-        self.updated = asyncio.Event()
-        self.downloaded = asyncio.Event()
-
-    def on_message(self, now: float, message: dict) -> None:
-        if message.get("delta") or message.get("events"):
-            self.updated.set()
-        if message.get("events"):
-            self.downloaded.set()
-
-    async def round_trip(self, state: str, handler: str, timeout: float = 120, until_file: bool = False,
-                         **payload) -> float:
-        done = self.downloaded if until_file else self.updated
-        done.clear()
-        start = time.perf_counter()
-        await self.send(state, handler, **payload)
-        await asyncio.wait_for(done.wait(), timeout)
-        return time.perf_counter() - start
-
-
-async def probe(tab: Tab, lang_state: str, until: float) -> list[float]:
+async def probe(tab: WaitingTab, lang_state: str, until: float) -> list[float]:
     """A language switch every PROBE_EVERY seconds (a heartbeat, not a closed loop: a closed loop
     of the cheapest event would itself keep both cores busy and starve the work it measures)."""
     times, i = [], 0
@@ -62,7 +37,7 @@ async def probe(tab: Tab, lang_state: str, until: float) -> list[float]:
     return times
 
 
-async def keep_doing(tab: Tab, state: str, handler: str, until: float, **payload) -> list[float]:
+async def keep_doing(tab: WaitingTab, state: str, handler: str, until: float, **payload) -> list[float]:
     """`handler` again and again until `until`, each time until the file (or the sign-in's
     redirect) arrives."""
     times = []
@@ -71,7 +46,7 @@ async def keep_doing(tab: Tab, state: str, handler: str, until: float, **payload
     return times
 
 
-async def keep_importing(tab: Tab, handler: str, session: str, data: bytes, until: float) -> list[float]:
+async def keep_importing(tab: WaitingTab, handler: str, session: str, data: bytes, until: float) -> list[float]:
     """POST a filled template to Reflex's upload route as the browser does (the tab's token names
     the page, the cookie the user); the reply streams the handler's updates and ends with it."""
     import aiohttp
@@ -96,11 +71,11 @@ async def keep_importing(tab: Tab, handler: str, session: str, data: bytes, unti
 
 async def run(url: str, names: dict, tokens: dict, assessment_id: int, template: bytes) -> None:
     session = names["session"]
-    probe_tab = Tab(url, "/", {session: tokens["viewer"]})
-    pdf_tab = Tab(url, f"/assessments/{assessment_id}/results", {session: tokens["editor"]})
-    network_tab = Tab(url, "/network", {session: tokens["staff"]})
-    login_tab = Tab(url, "/login")
-    import_tab = Tab(url, f"/assessments/{assessment_id}/results", {session: tokens["editor"]})
+    probe_tab = WaitingTab(url, "/", {session: tokens["viewer"]})
+    pdf_tab = WaitingTab(url, f"/assessments/{assessment_id}/results", {session: tokens["editor"]})
+    network_tab = WaitingTab(url, "/network", {session: tokens["staff"]})
+    login_tab = WaitingTab(url, "/login")
+    import_tab = WaitingTab(url, f"/assessments/{assessment_id}/results", {session: tokens["editor"]})
     for tab in (probe_tab, pdf_tab, network_tab, login_tab, import_tab):
         await tab.connect()
     await asyncio.sleep(3)  # the pages' on_load work is done

@@ -10,7 +10,10 @@ at once (a join storm), has every participant answer within about two seconds, a
 Baseline, measured in the same run: one participant alone answering (the floor of a round trip).
 
 Environment: NLC_BENCH_SIZES (default "200,1000,2000"); NLC_BENCH_REDIS=1 runs with Redis, two
-workers and PostgreSQL (REFLEX_REDIS_URL, two gunicorn workers, REFLEX_DB_URL)."""
+workers and PostgreSQL (REFLEX_REDIS_URL, two gunicorn workers, REFLEX_DB_URL); NLC_BENCH_PDF=N
+(default 200, 0 for none) ends with a room of N measured twice, from the presenter and from the
+trainer's console: once as it is, once while another tab of the same process builds one
+assessment PDF after another."""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from harness import (  # bench/ is on the path: benches run as scripts
     Client,
     Phone,
     Profile,
+    WaitingTab,
     app_env,
     backend_processes,
     cpu_by_part,
@@ -40,6 +44,7 @@ from harness import (  # bench/ is on the path: benches run as scripts
 
 SIZES = [int(x) for x in os.environ.get("NLC_BENCH_SIZES", "200,1000,2000").split(",")]
 USE_REDIS = os.environ.get("NLC_BENCH_REDIS") == "1"
+PDF_ROOM = int(os.environ.get("NLC_BENCH_PDF", "200"))
 
 
 class Presenter(Client):
@@ -66,9 +71,28 @@ class Presenter(Client):
         raise TimeoutError(f"presenter never showed {n} answers (last: {self.counts[-1:]})")
 
 
-async def room(url: str, code: str, n: int, presenter_state: str, app_pid: int) -> dict:
+def _latencies(screen: Presenter, since: int, sent: list[float], done: float) -> list[float]:
+    """For each answer, in order sent, how long until `screen` showed a count that includes it."""
+    counts = screen.counts[since:]
+    return [next((when for when, count in counts if count >= i and when >= t_sent), done) - t_sent
+            for i, t_sent in enumerate(sent, start=1)]
+
+
+async def keep_building_pdfs(tab: WaitingTab, results_state: str, stop: asyncio.Event) -> int:
+    """An assessment's PDF report, again and again until `stop`; how many were built."""
+    built = 0
+    while not stop.is_set():
+        await tab.round_trip(results_state, "download_pdf", until_file=True)
+        built += 1
+    return built
+
+
+async def room(url: str, code: str, n: int, presenter_state: str, app_pid: int,
+               console: Presenter | None = None, pdf_tab: WaitingTab | None = None, results_state: str = "") -> dict:
     presenter = Presenter(url, f"/w/{code}/present", presenter_state)
     await presenter.connect()
+    if console:
+        await console.connect()
     participants = [Phone(url, code) for _ in range(n)]
     arriving, cpu_arriving = time.perf_counter(), cpu_by_part(app_pid)
 
@@ -99,25 +123,45 @@ async def room(url: str, code: str, n: int, presenter_state: str, app_pid: int) 
         sent.append(time.perf_counter())
         await p.pick(str(random.randint(0, 3)))
 
+    console_base = len(console.counts) if console else 0
+    stop_pdfs = asyncio.Event()
+    pdfs = asyncio.create_task(keep_building_pdfs(pdf_tab, results_state, stop_pdfs)) if pdf_tab else None
+    if pdf_tab:
+        await asyncio.sleep(1.0)  # the first PDF is being built when the answers start
     spread = 2.0  # everybody answers within about two seconds
     cpu_before, wall_before = cpu_by_part(app_pid), time.perf_counter()
     await asyncio.gather(*(answer(p, random.uniform(0, spread)) for p in participants))
     sent.sort()
     done = await presenter.wait_count(n)
+    console_done = await console.wait_count(n) if console else 0.0
     cpu_after, wall = cpu_by_part(app_pid), time.perf_counter() - wall_before
+    stop_pdfs.set()
+    built = await pdfs if pdfs else 0
     cpu = {part: cpu_after[part] - cpu_before.get(part, 0.0) for part in cpu_after}
     updates = sum(1 for when, _ in presenter.counts[base_counts:] if when >= sent[0])
-    latencies = []
-    counts = presenter.counts[base_counts:]
-    for i, t_sent in enumerate(sent, start=1):
-        shown = next((when for when, count in counts if count >= i and when >= t_sent), done)
-        latencies.append(shown - t_sent)
+    latencies = _latencies(presenter, base_counts, sent, done)
+    console_latencies = _latencies(console, console_base, sent, console_done) if console else []
     for p in participants:
         await p.close()
     await presenter.close()
+    if console:
+        await console.close()
     return {"latencies": latencies, "last": done - sent[-1], "cpu": cpu, "wall": wall, "updates": updates,
             "workers": spread_over, "arrived": arrived, "rss_joined": rss_joined,
-            "cpu_join": cpu_join}
+            "cpu_join": cpu_join, "console": console_latencies, "pdfs": built}
+
+
+async def _room_with_pdfs(url: str, code: str, n: int, presenter_state: str, app_pid: int, console: Presenter,
+                          pdf_tab: WaitingTab | None, results_state: str) -> dict:
+    """`room`, with the trainer's console measured too, and `pdf_tab` (when given) building PDFs."""
+    if pdf_tab:
+        await pdf_tab.connect()
+        await asyncio.sleep(2)  # the results page's own loading is done
+    try:
+        return await room(url, code, n, presenter_state, app_pid, console, pdf_tab, results_state)
+    finally:
+        if pdf_tab:
+            await pdf_tab.close()
 
 
 async def arrival_floor(url: str, code: str, n: int, app_pid: int) -> tuple[float, float]:
@@ -150,18 +194,28 @@ def main() -> None:
 
     from sqlalchemy import select
 
+    from nlc_toolkit import routes
     from nlc_toolkit.core.policy import actor_of
     from nlc_toolkit.db import repo
     from nlc_toolkit.db.migrate import upgrade
-    from nlc_toolkit.db.models import User
-    from nlc_toolkit.db.seed import seed_demo
+    from nlc_toolkit.db.models import Assessment, User
+    from nlc_toolkit.db.seed import DEMO_PASSWORD, seed_demo
     from nlc_toolkit.db.session import session_scope
-    from nlc_toolkit.services import workshops
+    from nlc_toolkit.services import accounts, workshops
     from nlc_toolkit.ui.pages.live_room.state import PresenterState
+    from nlc_toolkit.ui.pages.results.state import ResultsState
+    from nlc_toolkit.ui.pages.workshops.state import ConsoleState
+    from nlc_toolkit.ui.state.auth import AuthState
 
     upgrade()
     with session_scope() as s:
         seed_demo(s, cities=3, seed=1)
+        editor = s.scalar(select(User).where(User.role == "city_editor").order_by(User.id))
+        assessment_id = s.scalar(select(Assessment.id).where(Assessment.city_id == editor.city_id).order_by(Assessment.id))
+        trainer_email = s.scalar(select(User.email).where(User.role == "facilitator"))
+        tokens = {"editor": accounts.sign_in(s, editor.email, DEMO_PASSWORD).token,
+                  "trainer": accounts.sign_in(s, trainer_email, DEMO_PASSWORD).token}
+    session_var = f"{AuthState.get_full_name()}.session_token_rx_state_"
     proc, url = start_app(env, folder / "app.log")
     try:
         workers = backend_processes(proc.pid)
@@ -200,6 +254,19 @@ def main() -> None:
                   f"page: {floor_wall:.1f} s, backend CPU {floor_cpu:.1f} s; "
                   f"answering took {result['wall']:.1f} s wall; CPU seconds: {cpu}; "
                   f"presenter updates: {result['updates']}; connections per worker: {result['workers']}")
+        if PDF_ROOM:
+            print(f"a room of {PDF_ROOM}, answer -> presenter and answer -> the trainer's console, p50 / p95 / max ms:")
+            for title, building in (("as it is", False), ("while PDFs are built", True)):
+                code = new_code()
+                console = Presenter(url, routes.console_url(code), ConsoleState.get_full_name())
+                console.vars = {session_var: tokens["trainer"]}
+                pdf_tab = WaitingTab(url, f"/assessments/{assessment_id}/results", {session_var: tokens["editor"]})
+                result = asyncio.run(_room_with_pdfs(url, code, PDF_ROOM, pr_state, proc.pid, console,
+                                                     pdf_tab if building else None, ResultsState.get_full_name()))
+                shown = "; ".join(f"{who} {statistics.median(lat) * 1000:.0f} / {percentile(lat, 0.95) * 1000:.0f} / "
+                                  f"{max(lat) * 1000:.0f}" for who, lat in (("presenter", result["latencies"]),
+                                                                           ("console", result["console"])))
+                print(f"  {title:<22} {shown}" + (f"; {result['pdfs']} PDFs built meanwhile" if building else ""))
         profile.report()
     finally:
         stop_app(proc)
